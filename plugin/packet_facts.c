@@ -1,0 +1,109 @@
+/* packet_facts.c
+ * The one place that reads a packet's TCP facts out of epan.
+ *
+ * Why a reader in front of TCP rather than the "tcp" tap or wanted hfids:
+ * tshark -2 runs its first pass without taps, so tap data is missing
+ * exactly where the conversation-wide fields are gathered; wanted hfids
+ * would make tshark build a protocol tree for every packet of every run
+ * (+29% measured, see docs/design.md). Reading the header here works the
+ * same in the GUI, in one-pass tshark and in both passes of tshark -2,
+ * without a tree, for the price of a function call and a few loads.
+ *
+ * The reader takes TCP's place in the "ip.proto" table (which IPv4 and
+ * IPv6 share), notes the header and hands the segment unchanged to the
+ * handle that was there before. It has no protocol of its own, so the
+ * layer list, Decode As and protocol enabling behave as before: TCP adds
+ * its own layer and is skipped when disabled.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#include "packet_facts.h"
+
+#include <epan/conversation.h>
+#include <epan/proto_data.h>
+#include <epan/ipproto.h>
+#include <epan/dissectors/packet-tcp.h>
+
+#include "tcp_flags.h"
+
+#define TCP_MIN_HEADER_LEN 20
+#define FACTS_KEY_TCP      1    /* p_*_proto_data key in pinfo->pool */
+
+static int proto_owner = -1;
+static int proto_tcp = -1;
+static dissector_handle_t next_handle;  /* what "ip.proto" 6 held before */
+
+static int
+read_tcp_header(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data)
+{
+    guint header_len;
+
+    /* A TCP header quoted inside an ICMP error is not a packet of the
+     * conversation; the header must be captured whole to be read. */
+    if (!pinfo->flags.in_error_pkt &&
+        tvb_captured_length(tvb) >= TCP_MIN_HEADER_LEN) {
+        header_len = (tvb_get_guint8(tvb, 12) >> 4) * 4;
+        if (header_len >= TCP_MIN_HEADER_LEN &&
+            header_len <= tvb_reported_length(tvb)) {
+            tcp_facts_t *facts = wmem_new0(pinfo->pool, tcp_facts_t);
+
+            copy_address_shallow(&facts->src, &pinfo->src);
+            copy_address_shallow(&facts->dst, &pinfo->dst);
+            facts->src_port = tvb_get_ntohs(tvb, 0);
+            facts->dst_port = tvb_get_ntohs(tvb, 2);
+            facts->seq = tvb_get_ntohl(tvb, 4);
+            facts->ack = tvb_get_ntohl(tvb, 8);
+            facts->flags = tvb_get_ntohs(tvb, 12) & 0x01FF;
+            facts->payload_len = tvb_reported_length(tvb) - header_len;
+            facts->segment = tvb;
+            facts->payload_offset = header_len;
+            /* The last TCP header of the packet wins (tunnels). */
+            p_set_proto_data(pinfo->pool, pinfo, proto_owner, FACTS_KEY_TCP, facts);
+        }
+    }
+    return call_dissector_only(next_handle, tvb, pinfo, tree, data);
+}
+
+void
+packet_facts_register(int owner_proto)
+{
+    dissector_table_t ip_proto_table = find_dissector_table("ip.proto");
+
+    proto_owner = owner_proto;
+    proto_tcp = proto_get_id_by_filter_name("tcp");
+    next_handle = dissector_get_uint_handle(ip_proto_table, IP_PROTO_TCP);
+    if (next_handle == NULL)
+        next_handle = find_dissector("tcp");
+    if (next_handle == NULL || proto_tcp < 0)
+        return;
+    dissector_add_uint("ip.proto", IP_PROTO_TCP,
+                       create_dissector_handle_with_name_and_description(
+                           read_tcp_header, -1, "tcpphase_tcp_reader",
+                           "TCP (header noted by tcpphase)"));
+}
+
+const tcp_facts_t *
+packet_facts_get(packet_info *pinfo)
+{
+    return (const tcp_facts_t *)p_get_proto_data(pinfo->pool, pinfo, proto_owner,
+                                                  FACTS_KEY_TCP);
+}
+
+gboolean
+packet_facts_stream(packet_info *pinfo, const tcp_facts_t *facts, guint32 *stream)
+{
+    conversation_t *conv;
+    struct tcp_analysis *tcpd;
+
+    /* The same lookup the TCP dissector made for this frame, so a reused
+     * port pair gets the new stream index TCP gave it. Read-only. */
+    conv = find_conversation(pinfo->num, &facts->src, &facts->dst, CONVERSATION_TCP,
+                             facts->src_port, facts->dst_port, 0);
+    if (conv == NULL)
+        return FALSE;
+    tcpd = (struct tcp_analysis *)conversation_get_proto_data(conv, proto_tcp);
+    if (tcpd == NULL)
+        return FALSE;
+    *stream = tcpd->stream;
+    return TRUE;
+}

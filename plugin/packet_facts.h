@@ -1,0 +1,34 @@
+/* packet_facts.h
+ * The one place that reads a packet's TCP facts out of epan.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#ifndef TCPPHASE_PACKET_FACTS_H
+#define TCPPHASE_PACKET_FACTS_H
+
+#include <epan/packet.h>
+
+/* What the TCP header of this packet said (the last TCP header when a
+ * packet carries several, as in tunnels). Lives in pinfo->pool. */
+typedef struct {
+    address    src, dst;        /* network addresses TCP saw */
+    guint16    src_port, dst_port;
+    guint16    flags;           /* TCP_FLAG_* incl. AE */
+    guint32    seq, ack;        /* raw */
+    guint32    payload_len;     /* as on the wire (reported length) */
+    tvbuff_t  *segment;         /* the TCP segment: header + payload */
+    guint      payload_offset;  /* where the payload starts in segment */
+} tcp_facts_t;
+
+/* Called from the protocol handoff: puts the TCP header reader in front of
+ * the TCP dissector. owner_proto keys the per-packet data. */
+void packet_facts_register(int owner_proto);
+
+/* The facts of this packet's last TCP header, or NULL if it has none. */
+const tcp_facts_t *packet_facts_get(packet_info *pinfo);
+
+/* The tcp.stream index that the TCP dissector gave this packet. */
+gboolean packet_facts_stream(packet_info *pinfo, const tcp_facts_t *facts,
+                             guint32 *stream);
+
+#endif /* TCPPHASE_PACKET_FACTS_H */

@@ -1,0 +1,496 @@
+/* test_tcp_phase.c
+ * Unit tests of the TCP phase machine: each test is a packet sequence as
+ * in SPEC.md and the dir/step/phase/phase.seq it must produce.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "check.h"
+#include "tcp_phase.h"
+
+#define C 'C'   /* sent by the client's address:port (40000) */
+#define S 'S'   /* sent by the server's address:port (80) */
+
+typedef struct {
+    char        who;
+    const char *flags;  /* letters: S=SYN A=ACK F=FIN R=RST P=PSH */
+    uint32_t    seq;
+    uint32_t    ack;
+    uint32_t    len;
+} pkt_t;
+
+static uint16_t
+parse_flags(const char *letters)
+{
+    uint16_t flags = 0;
+
+    for (; *letters; letters++) {
+        switch (*letters) {
+        case 'S': flags |= TCP_FLAG_SYN; break;
+        case 'A': flags |= TCP_FLAG_ACK; break;
+        case 'F': flags |= TCP_FLAG_FIN; break;
+        case 'R': flags |= TCP_FLAG_RST; break;
+        case 'P': flags |= TCP_FLAG_PSH; break;
+        default: break;
+        }
+    }
+    return flags;
+}
+
+static tp_segment_t
+make_segment(const pkt_t *first, const pkt_t *p, uint32_t frame)
+{
+    tp_segment_t seg;
+
+    memset(&seg, 0, sizeof(seg));
+    seg.frame = frame;
+    seg.time = (tp_time_t)frame * 1000000;  /* 1 ms apart */
+    seg.flags = parse_flags(p->flags);
+    seg.seq = p->seq;
+    seg.ack = p->ack;
+    seg.payload_len = p->len;
+    seg.src_port = p->who == C ? 40000 : 80;
+    seg.dst_port = p->who == C ? 80 : 40000;
+    seg.from_first_sender = p->who == first->who;
+    return seg;
+}
+
+/* Runs pkts through a fresh conversation; returns "dir:step:phase:seq ..."
+ * with dir as > (to_server) or < (to_client). */
+static void
+run(tp_conv_t *conv, const pkt_t *pkts, size_t n, char *out, size_t out_size)
+{
+    size_t i, used = 0;
+
+    tp_conv_init(conv);
+    out[0] = '\0';
+    for (i = 0; i < n; i++) {
+        tp_segment_t seg = make_segment(&pkts[0], &pkts[i], (uint32_t)i + 1);
+        tp_packet_t res;
+        int w;
+
+        tp_conv_on_segment(conv, &seg, &res);
+        w = snprintf(out + used, out_size - used, "%s%s:%s:%s:%u", i ? " " : "",
+                     res.dir == TP_DIR_TO_SERVER ? ">" : "<", tp_step_name(res.step),
+                     tp_phase_name(res.phase), res.phase_seq);
+        if (w < 0 || (size_t)w >= out_size - used)
+            break;
+        used += (size_t)w;
+    }
+}
+
+#define EXPECT_SEQUENCE(conv, pkts, expected)                                \
+    do {                                                                     \
+        char got_[2048];                                                     \
+        run((conv), (pkts), sizeof(pkts) / sizeof((pkts)[0]), got_, sizeof(got_)); \
+        CHECK_STR(got_, (expected), #pkts);                                  \
+    } while (0)
+
+/* The seed: handshake, GET and its ACK, response and its ACK, FIN, FIN,
+ * last ACK. */
+static void
+test_seed(void)
+{
+    static const pkt_t seed[] = {
+        { C, "S",   100, 0,   0 },
+        { S, "SA",  500, 101, 0 },
+        { C, "A",   101, 501, 0 },
+        { C, "PA",  101, 501, 80 },
+        { S, "A",   501, 181, 0 },
+        { S, "PA",  501, 181, 300 },
+        { C, "A",   181, 801, 0 },
+        { C, "FA",  181, 801, 0 },
+        { S, "FA",  801, 182, 0 },
+        { C, "A",   182, 802, 0 },
+    };
+    tp_conv_t conv;
+    tp_time_t t;
+
+    EXPECT_SEQUENCE(&conv, seed,
+        ">:syn:handshake:1 <:syn_ack:handshake:2 >:handshake_ack:handshake:3 "
+        ">:data:data:1 <:ack:data:2 <:data:data:3 >:ack:data:4 "
+        ">:fin:teardown:1 <:fin:teardown:2 >:last_ack:teardown:3");
+    CHECK(!conv.midstream);
+    CHECK(tp_conv_complete(&conv));
+    CHECK(tp_conv_close(&conv) == TP_CLOSE_GRACEFUL);
+    CHECK(conv.closer == TP_ROLE_CLIENT);
+    CHECK(conv.syn_frame == 1 && conv.established_frame == 3 && conv.close_frame == 8);
+    CHECK(tp_conv_handshake_rtt(&conv, &t) && t == 2000000);
+    CHECK(tp_conv_ttfb(&conv, &t) && t == 2000000);   /* frame 4 -> frame 6 */
+    CHECK(tp_conv_duration(&conv) == 9000000);
+    CHECK(conv.phase_packets[0] == 3 && conv.phase_packets[1] == 4 &&
+          conv.phase_packets[2] == 3);
+    CHECK(conv.bytes_to_server == 80 && conv.bytes_to_client == 300);
+    CHECK_STR(tp_conv_history(&conv), "ShADadFf", "seed history");
+    CHECK_STR(conn_state_name(tp_conv_state(&conv)), "SF", "seed state");
+}
+
+static void
+test_refused(void)
+{
+    static const pkt_t refused[] = {
+        { C, "S",  100, 0,   0 },
+        { S, "RA", 0,   101, 0 },
+    };
+    tp_conv_t conv;
+    tp_time_t t;
+
+    EXPECT_SEQUENCE(&conv, refused, ">:syn:handshake:1 <:rst:teardown:1");
+    CHECK(tp_conv_close(&conv) == TP_CLOSE_RESET);
+    CHECK(conv.closer == TP_ROLE_SERVER);
+    CHECK(!tp_conv_complete(&conv));
+    CHECK(!tp_conv_handshake_rtt(&conv, &t));
+    CHECK(!tp_conv_ttfb(&conv, &t));
+    CHECK_STR(tp_conv_history(&conv), "Sr", "refused history");
+    CHECK_STR(conn_state_name(tp_conv_state(&conv)), "REJ", "refused state");
+}
+
+static void
+test_unanswered_syns(void)
+{
+    static const pkt_t unanswered[] = {
+        { C, "S", 100, 0, 0 },
+        { C, "S", 100, 0, 0 },
+        { C, "S", 100, 0, 0 },
+    };
+    tp_conv_t conv;
+
+    EXPECT_SEQUENCE(&conv, unanswered,
+        ">:syn:handshake:1 >:syn:handshake:2 >:syn:handshake:3");
+    CHECK(tp_conv_close(&conv) == TP_CLOSE_OPEN);
+    CHECK(conv.closer == 0);
+    /* Retransmissions with the same sequence number add no letter. */
+    CHECK_STR(tp_conv_history(&conv), "S", "unanswered history");
+    CHECK_STR(conn_state_name(tp_conv_state(&conv)), "S0", "unanswered state");
+}
+
+static void
+test_client_rst_abort(void)
+{
+    static const pkt_t client_abort[] = {
+        { C, "S",  100, 0,   0 },
+        { S, "SA", 500, 101, 0 },
+        { C, "A",  101, 501, 0 },
+        { C, "PA", 101, 501, 50 },
+        { S, "A",  501, 151, 1000 },
+        { C, "A",  151, 1501, 0 },
+        { C, "RA", 151, 1501, 0 },
+        { S, "A",  1501, 151, 1000 },
+        { C, "R",  151, 0,   0 },
+    };
+    tp_conv_t conv;
+
+    EXPECT_SEQUENCE(&conv, client_abort,
+        ">:syn:handshake:1 <:syn_ack:handshake:2 >:handshake_ack:handshake:3 "
+        ">:data:data:1 <:data:data:2 >:ack:data:3 "
+        ">:rst:teardown:1 <:data:teardown:2 >:rst:teardown:3");
+    CHECK(tp_conv_close(&conv) == TP_CLOSE_RESET);
+    CHECK(conv.closer == TP_ROLE_CLIENT);
+    CHECK_STR(conn_state_name(tp_conv_state(&conv)), "RSTO", "client abort state");
+    CHECK_STR(tp_conv_history(&conv), "ShADdR", "client abort history");
+}
+
+static void
+test_server_rst_abort(void)
+{
+    static const pkt_t server_abort[] = {
+        { C, "S",  100, 0,   0 },
+        { S, "SA", 500, 101, 0 },
+        { C, "A",  101, 501, 0 },
+        { C, "PA", 101, 501, 50 },
+        { S, "PA", 501, 151, 100 },
+        { S, "RA", 601, 151, 0 },
+    };
+    tp_conv_t conv;
+
+    EXPECT_SEQUENCE(&conv, server_abort,
+        ">:syn:handshake:1 <:syn_ack:handshake:2 >:handshake_ack:handshake:3 "
+        ">:data:data:1 <:data:data:2 <:rst:teardown:1");
+    CHECK(conv.closer == TP_ROLE_SERVER);
+    CHECK_STR(conn_state_name(tp_conv_state(&conv)), "RSTR", "server abort state");
+}
+
+/* The client closes its side; the server keeps sending, then closes. */
+static void
+test_half_close(void)
+{
+    static const pkt_t half_close[] = {
+        { C, "S",  100, 0,   0 },
+        { S, "SA", 500, 101, 0 },
+        { C, "A",  101, 501, 0 },
+        { C, "PA", 101, 501, 10 },
+        { C, "FA", 111, 501, 0 },
+        { S, "A",  501, 112, 0 },
+        { S, "PA", 501, 112, 100 },
+        { C, "A",  112, 601, 0 },
+        { S, "PA", 601, 112, 100 },
+        { S, "FA", 701, 112, 0 },
+        { C, "A",  112, 702, 0 },
+    };
+    tp_conv_t conv;
+
+    EXPECT_SEQUENCE(&conv, half_close,
+        ">:syn:handshake:1 <:syn_ack:handshake:2 >:handshake_ack:handshake:3 "
+        ">:data:data:1 >:fin:teardown:1 <:ack:teardown:2 <:data:teardown:3 "
+        ">:ack:teardown:4 <:data:teardown:5 <:fin:teardown:6 >:last_ack:teardown:7");
+    CHECK(tp_conv_complete(&conv));
+    CHECK(conv.bytes_to_client == 200);
+}
+
+static void
+test_server_closes_first(void)
+{
+    static const pkt_t server_first[] = {
+        { C, "S",  100, 0,   0 },
+        { S, "SA", 500, 101, 0 },
+        { C, "A",  101, 501, 0 },
+        { C, "PA", 101, 501, 10 },
+        { S, "PA", 501, 111, 20 },
+        { S, "FA", 521, 111, 0 },
+        { C, "A",  111, 522, 0 },
+        { C, "FA", 111, 522, 0 },
+        { S, "A",  522, 112, 0 },
+    };
+    tp_conv_t conv;
+
+    EXPECT_SEQUENCE(&conv, server_first,
+        ">:syn:handshake:1 <:syn_ack:handshake:2 >:handshake_ack:handshake:3 "
+        ">:data:data:1 <:data:data:2 <:fin:teardown:1 >:ack:teardown:2 "
+        ">:fin:teardown:3 <:last_ack:teardown:4");
+    CHECK(conv.closer == TP_ROLE_SERVER);
+    CHECK_STR(conn_state_name(tp_conv_state(&conv)), "SF", "server first state");
+}
+
+/* Both FINs cross on the wire; the second FIN in capture order is the
+ * server's, so the client's ACK of it is the last ACK. */
+static void
+test_simultaneous_close(void)
+{
+    static const pkt_t simultaneous[] = {
+        { C, "S",  100, 0,   0 },
+        { S, "SA", 500, 101, 0 },
+        { C, "A",  101, 501, 0 },
+        { C, "FA", 101, 501, 0 },
+        { S, "FA", 501, 101, 0 },
+        { S, "A",  502, 102, 0 },
+        { C, "A",  102, 502, 0 },
+    };
+    tp_conv_t conv;
+
+    EXPECT_SEQUENCE(&conv, simultaneous,
+        ">:syn:handshake:1 <:syn_ack:handshake:2 >:handshake_ack:handshake:3 "
+        ">:fin:teardown:1 <:fin:teardown:2 <:ack:teardown:3 >:last_ack:teardown:4");
+}
+
+/* Capture starts during the transfer: data phase from the first packet. The
+ * first sender has the well-known port, so it is the server. */
+static void
+test_midstream(void)
+{
+    static const pkt_t midstream[] = {
+        { S, "PA", 5000, 900, 100 },
+        { C, "A",  900, 5100, 0 },
+        { C, "PA", 900, 5100, 10 },
+        { C, "FA", 910, 5100, 0 },
+        { S, "FA", 5100, 911, 0 },
+        { C, "A",  911, 5101, 0 },
+    };
+    tp_conv_t conv;
+    tp_time_t t;
+
+    EXPECT_SEQUENCE(&conv, midstream,
+        "<:data:data:1 >:ack:data:2 >:data:data:3 "
+        ">:fin:teardown:1 <:fin:teardown:2 >:last_ack:teardown:3");
+    CHECK(conv.midstream);
+    CHECK(!tp_conv_handshake_rtt(&conv, &t));
+    CHECK(!tp_conv_complete(&conv));
+    CHECK_STR(conn_state_name(tp_conv_state(&conv)), "SF", "midstream state");
+    CHECK_STR(tp_conv_history(&conv), "dADFf", "midstream history");
+}
+
+/* Mid-stream with both ports ephemeral: the first sender is the client. */
+static void
+test_midstream_ephemeral_ports(void)
+{
+    tp_conv_t conv;
+    tp_segment_t seg;
+    tp_packet_t res;
+
+    tp_conv_init(&conv);
+    memset(&seg, 0, sizeof(seg));
+    seg.flags = TCP_FLAG_ACK;
+    seg.src_port = 5000;
+    seg.dst_port = 6000;
+    seg.payload_len = 10;
+    seg.from_first_sender = true;
+    tp_conv_on_segment(&conv, &seg, &res);
+    CHECK(res.dir == TP_DIR_TO_SERVER);
+    CHECK(res.midstream && res.phase == TP_PHASE_DATA && res.step == TP_STEP_DATA);
+}
+
+/* First packet seen is the SYN-ACK: its receiver is the client. */
+static void
+test_syn_ack_first(void)
+{
+    static const pkt_t syn_ack_first[] = {
+        { S, "SA", 500, 101, 0 },
+        { C, "A",  101, 501, 0 },
+        { C, "PA", 101, 501, 5 },
+    };
+    tp_conv_t conv;
+
+    EXPECT_SEQUENCE(&conv, syn_ack_first,
+        "<:syn_ack:handshake:1 >:handshake_ack:handshake:2 >:data:data:1");
+    CHECK(!conv.midstream);
+}
+
+/* A retransmitted SYN and a retransmitted FIN keep their steps; the second
+ * FIN is the other side's, not the retransmission. */
+static void
+test_retransmitted_syn_and_fin(void)
+{
+    static const pkt_t retrans[] = {
+        { C, "S",  100, 0,   0 },
+        { C, "S",  100, 0,   0 },
+        { S, "SA", 500, 101, 0 },
+        { C, "A",  101, 501, 0 },
+        { C, "FA", 101, 501, 0 },
+        { C, "FA", 101, 501, 0 },
+        { S, "A",  501, 102, 0 },
+        { S, "FA", 501, 102, 0 },
+        { C, "A",  102, 502, 0 },
+        { C, "A",  102, 502, 0 },
+    };
+    tp_conv_t conv;
+
+    EXPECT_SEQUENCE(&conv, retrans,
+        ">:syn:handshake:1 >:syn:handshake:2 <:syn_ack:handshake:3 "
+        ">:handshake_ack:handshake:4 >:fin:teardown:1 >:fin:teardown:2 "
+        "<:ack:teardown:3 <:fin:teardown:4 >:last_ack:teardown:5 >:ack:teardown:6");
+    CHECK_STR(tp_conv_history(&conv), "ShAFaf", "retransmission history");
+}
+
+/* TCP Fast Open style: data rides on the SYN. */
+static void
+test_syn_with_data(void)
+{
+    static const pkt_t syn_data[] = {
+        { C, "S",  100, 0,   20 },
+        { S, "SA", 500, 121, 0 },
+        { C, "A",  121, 501, 0 },
+    };
+    tp_conv_t conv;
+
+    EXPECT_SEQUENCE(&conv, syn_data,
+        ">:syn:handshake:1 <:syn_ack:handshake:2 >:handshake_ack:handshake:3");
+    CHECK(conv.bytes_to_server == 20);
+}
+
+/* The handshake ACK may carry the request. */
+static void
+test_handshake_ack_with_payload(void)
+{
+    static const pkt_t ack_data[] = {
+        { C, "S",  100, 0,   0 },
+        { S, "SA", 500, 101, 0 },
+        { C, "PA", 101, 501, 30 },
+        { S, "A",  501, 131, 0 },
+    };
+    tp_conv_t conv;
+
+    EXPECT_SEQUENCE(&conv, ack_data,
+        ">:syn:handshake:1 <:syn_ack:handshake:2 >:handshake_ack:handshake:3 "
+        "<:ack:data:1");
+}
+
+/* A server packet before the handshake completes stays in the handshake;
+ * a server ACK never completes it. */
+static void
+test_server_packet_during_handshake(void)
+{
+    static const pkt_t early[] = {
+        { C, "S",  100, 0,   0 },
+        { S, "SA", 500, 101, 0 },
+        { S, "SA", 500, 101, 0 },
+        { S, "A",  501, 101, 0 },
+        { C, "A",  101, 501, 0 },
+    };
+    tp_conv_t conv;
+
+    EXPECT_SEQUENCE(&conv, early,
+        ">:syn:handshake:1 <:syn_ack:handshake:2 <:syn_ack:handshake:3 "
+        "<:ack:handshake:4 >:handshake_ack:handshake:5");
+}
+
+/* Port reuse gives a new tcp.stream and so a new conversation: a fresh
+ * record starts at syn again even after a finished one. */
+static void
+test_port_reuse_is_a_new_conversation(void)
+{
+    static const pkt_t first[] = {
+        { C, "S",  100, 0,   0 },
+        { S, "RA", 0,   101, 0 },
+    };
+    static const pkt_t second[] = {
+        { C, "S",  9000, 0,    0 },
+        { S, "SA", 7000, 9001, 0 },
+        { C, "A",  9001, 7001, 0 },
+    };
+    tp_conv_t conv;
+
+    EXPECT_SEQUENCE(&conv, first, ">:syn:handshake:1 <:rst:teardown:1");
+    EXPECT_SEQUENCE(&conv, second,
+        ">:syn:handshake:1 <:syn_ack:handshake:2 >:handshake_ack:handshake:3");
+}
+
+static void
+test_phase_time_and_seq(void)
+{
+    static const pkt_t seed[] = {
+        { C, "S",  100, 0,   0 },
+        { S, "SA", 500, 101, 0 },
+        { C, "A",  101, 501, 0 },
+        { C, "PA", 101, 501, 10 },
+        { S, "PA", 501, 111, 10 },
+    };
+    tp_conv_t conv;
+    tp_packet_t res;
+    size_t i;
+
+    tp_conv_init(&conv);
+    for (i = 0; i < 5; i++) {
+        tp_segment_t seg = make_segment(&seed[0], &seed[i], (uint32_t)i + 1);
+        tp_conv_on_segment(&conv, &seg, &res);
+        if (i == 2)
+            CHECK(res.phase_time == 2000000);   /* frame 3 - frame 1 */
+        if (i == 3)
+            CHECK(res.phase_time == 0);         /* first data packet */
+    }
+    CHECK(res.phase_time == 1000000 && res.phase_seq == 2);
+}
+
+int
+main(void)
+{
+    test_seed();
+    test_refused();
+    test_unanswered_syns();
+    test_client_rst_abort();
+    test_server_rst_abort();
+    test_half_close();
+    test_server_closes_first();
+    test_simultaneous_close();
+    test_midstream();
+    test_midstream_ephemeral_ports();
+    test_syn_ack_first();
+    test_retransmitted_syn_and_fin();
+    test_syn_with_data();
+    test_handshake_ack_with_payload();
+    test_server_packet_during_handshake();
+    test_port_reuse_is_a_new_conversation();
+    test_phase_time_and_seq();
+    return check_report();
+}
