@@ -1,0 +1,108 @@
+"""Shared helpers for the tshark-level tests: run the real tshark with the
+freshly built plugin and read its fields."""
+
+import os
+import subprocess
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(os.path.dirname(HERE))
+RUN_TSHARK = os.path.join(HERE, "run-tshark")
+EXPECTED = os.path.join(HERE, "expected")
+
+
+def stage_dir():
+    stage = os.environ.get("TCPPHASE_STAGE")
+    if not stage:
+        sys.exit("TCPPHASE_STAGE is not set (the build's stage/plugins folder)")
+    return stage
+
+
+def tshark(args, check=True):
+    """Runs tshark with the plugin; returns stdout as text."""
+    proc = subprocess.run([RUN_TSHARK, stage_dir()] + list(args),
+                          stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                          text=True, timeout=600)
+    if check and proc.returncode != 0:
+        raise RuntimeError("tshark %s failed (%d): %s"
+                           % (" ".join(args), proc.returncode, proc.stderr))
+    return proc.stdout
+
+
+def fields(capture, names, extra=()):
+    """Rows of -T fields output, one list per packet (multiple occurrences
+    of a field stay comma-separated)."""
+    args = list(extra) + ["-r", capture, "-T", "fields", "-E", "occurrence=a",
+                          "-E", "separator=\t"]
+    for name in names:
+        args += ["-e", name]
+    out = tshark(args)
+    return [line.split("\t") for line in out.splitlines()]
+
+
+_VALUES = None
+
+
+def value_labels():
+    """{field: {number: label}} from tshark -G values: the labels users see."""
+    global _VALUES
+    if _VALUES is None:
+        _VALUES = {}
+        for line in tshark(["-G", "values"]).splitlines():
+            parts = line.split("\t")
+            if parts[0] == "V" and parts[1].startswith("tcpphase."):
+                _VALUES.setdefault(parts[1], {})[parts[2]] = parts[3]
+    return _VALUES
+
+
+def labelled(field, raw):
+    """Turns tshark's number for a value_string field into its label."""
+    if raw == "":
+        return ""
+    table = value_labels().get(field, {})
+    return ",".join(table.get(v, "?" + v) for v in raw.split(","))
+
+
+def read_tsv(path):
+    with open(path, encoding="utf-8") as f:
+        lines = [l.rstrip("\n") for l in f if l.strip() and not l.startswith("#")]
+    header = lines[0].split("\t")
+    return header, [l.split("\t") for l in lines[1:]]
+
+
+def write_tsv(path, header, rows, comment=None):
+    with open(path, "w", encoding="utf-8") as f:
+        if comment:
+            for line in comment.splitlines():
+                f.write("# " + line + "\n")
+        f.write("\t".join(header) + "\n")
+        for row in rows:
+            f.write("\t".join(row) + "\n")
+
+
+class Report:
+    """Counts assertions; prints failures and a closing summary line."""
+
+    def __init__(self, name):
+        self.name = name
+        self.passed = 0
+        self.failed = 0
+
+    def check(self, cond, message):
+        if cond:
+            self.passed += 1
+        else:
+            self.failed += 1
+            print("FAIL %s: %s" % (self.name, message))
+        return cond
+
+    def equal(self, actual, expected, message):
+        return self.check(actual == expected, "%s\n  expected: %r\n  actual:   %r"
+                          % (message, expected, actual))
+
+    def finish(self):
+        print("%d passed, %d failed" % (self.passed, self.failed))
+        if self.passed == 0:
+            print("FAIL %s: no assertion ran" % self.name)
+            return 1
+        return 0 if self.failed == 0 else 1
