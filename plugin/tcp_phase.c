@@ -57,6 +57,27 @@ classify_step(const tp_conv_t *conv, const tp_segment_t *seg, tp_role_t sender)
     return TP_STEP_ACK;
 }
 
+/* Looks at the conversation as it was before this packet. */
+static uint8_t
+detect_events(const tp_conv_t *conv, const tp_segment_t *seg, tp_role_t sender,
+              tp_step_t step)
+{
+    uint8_t events = 0;
+
+    if (step == TP_STEP_RST && !conv->rst_seen) {
+        if (sender == TP_ROLE_SERVER && conv->syn_time_set && !conv->syn_ack_seen &&
+            !conv->handshake_done)
+            events |= TP_EVENT_REFUSED;
+        else if (conv->bytes_to_server + conv->bytes_to_client > 0)
+            events |= TP_EVENT_ABORT;
+    }
+    if (seg->payload_len > 0 && conv->fin_seen[sender == TP_ROLE_CLIENT ? 1 : 0])
+        events |= TP_EVENT_DATA_AFTER_FIN;
+    if (conv->packets == 1 && conv->midstream)
+        events |= TP_EVENT_MIDSTREAM;
+    return events;
+}
+
 static tp_phase_t
 next_phase(const tp_conv_t *conv, const tp_segment_t *seg)
 {
@@ -108,8 +129,11 @@ tp_conv_on_segment(tp_conv_t *conv, const tp_segment_t *seg, tp_packet_t *out)
 
     sender = (seg->from_first_sender == conv->first_sender_is_client) ? TP_ROLE_CLIENT
                                                                       : TP_ROLE_SERVER;
+    if (sender == TP_ROLE_SERVER)
+        conv->server_packets++;
     step = classify_step(conv, seg, sender);
     phase = next_phase(conv, seg);
+    out->events = detect_events(conv, seg, sender, step);
 
     if (conv->packets == 1 || phase != conv->phase) {
         conv->phase = phase;
@@ -126,6 +150,9 @@ tp_conv_on_segment(tp_conv_t *conv, const tp_segment_t *seg, tp_packet_t *out)
             conv->syn_time = seg->time;
             conv->syn_frame = seg->frame;
         }
+        break;
+    case TP_STEP_SYN_ACK:
+        conv->syn_ack_seen = true;
         break;
     case TP_STEP_HANDSHAKE_ACK:
         conv->handshake_done = true;
@@ -175,6 +202,12 @@ bool
 tp_conv_complete(const tp_conv_t *conv)
 {
     return conv->handshake_done && conv->fin_seen[0] && conv->fin_seen[1];
+}
+
+bool
+tp_conv_unanswered(const tp_conv_t *conv)
+{
+    return conv->syn_time_set && conv->server_packets == 0;
 }
 
 tp_close_t

@@ -77,8 +77,15 @@ typedef struct {
                                     this conversation in the capture */
 } tp_segment_t;
 
+/* Anomalies a packet shows, for expert info (SPEC.md section 6). */
+#define TP_EVENT_REFUSED        0x01    /* server RST answering a SYN */
+#define TP_EVENT_ABORT          0x02    /* first RST after payload flowed */
+#define TP_EVENT_DATA_AFTER_FIN 0x04    /* payload after the peer's FIN */
+#define TP_EVENT_MIDSTREAM      0x08    /* first packet, no handshake seen */
+
 /* The per-packet result, causal: it depends only on earlier packets. */
 typedef struct {
+    uint8_t    events;          /* TP_EVENT_* */
     tp_dir_t   dir;
     tp_step_t  step;
     tp_phase_t phase;
@@ -90,6 +97,8 @@ typedef struct {
 /* One TCP conversation (one tcp.stream). */
 typedef struct {
     uint32_t   packets;
+    uint32_t   server_packets;
+    bool       syn_ack_seen;
     bool       first_sender_is_client;
     bool       midstream;
     bool       handshake_started;   /* SYN or SYN-ACK seen */
@@ -127,6 +136,8 @@ void tp_conv_on_segment(tp_conv_t *conv, const tp_segment_t *seg, tp_packet_t *o
 
 /* Conversation verdicts (pure functions of the record). */
 bool       tp_conv_complete(const tp_conv_t *conv);
+/* A SYN that nothing ever answered: no packet from the server at all. */
+bool       tp_conv_unanswered(const tp_conv_t *conv);
 tp_close_t tp_conv_close(const tp_conv_t *conv);
 /* Each of these returns false when the time is undefined. */
 bool tp_conv_handshake_rtt(const tp_conv_t *conv, tp_time_t *rtt);

@@ -9,6 +9,7 @@
  */
 #include "config_tcpphase.h"
 
+#include <epan/expert.h>
 #include <epan/packet.h>
 #include <epan/proto_data.h>
 #include <wsutil/wmem/wmem.h>
@@ -25,8 +26,31 @@ static int hf_tcpphase_phase = -1;
 static int hf_tcpphase_midstream = -1;
 static int hf_tcpphase_phase_time = -1;
 static int hf_tcpphase_phase_seq = -1;
+static int hf_tcpphase_conv_state = -1;
+static int hf_tcpphase_conv_history = -1;
+static int hf_tcpphase_conv_complete = -1;
+static int hf_tcpphase_conv_close = -1;
+static int hf_tcpphase_conv_closer = -1;
+static int hf_tcpphase_conv_handshake_rtt = -1;
+static int hf_tcpphase_conv_ttfb = -1;
+static int hf_tcpphase_conv_duration = -1;
+static int hf_tcpphase_conv_syn_frame = -1;
+static int hf_tcpphase_conv_established_frame = -1;
+static int hf_tcpphase_conv_close_frame = -1;
+static int hf_tcpphase_conv_packets_handshake = -1;
+static int hf_tcpphase_conv_packets_data = -1;
+static int hf_tcpphase_conv_packets_teardown = -1;
+static int hf_tcpphase_conv_bytes_to_server = -1;
+static int hf_tcpphase_conv_bytes_to_client = -1;
 
 static gint ett_tcpphase = -1;
+static gint ett_tcpphase_conv = -1;
+
+static expert_field ei_tcpphase_refused = EI_INIT;
+static expert_field ei_tcpphase_unanswered = EI_INIT;
+static expert_field ei_tcpphase_abort = EI_INIT;
+static expert_field ei_tcpphase_data_after_fin = EI_INIT;
+static expert_field ei_tcpphase_midstream_start = EI_INIT;
 
 static dissector_handle_t tcpphase_handle;
 
@@ -34,6 +58,8 @@ static dissector_handle_t tcpphase_handle;
 static const value_string tcpphase_dir_vals[] = { TP_DIR_LIST(TP_VS_ENTRY) { 0, NULL } };
 static const value_string tcpphase_step_vals[] = { TP_STEP_LIST(TP_VS_ENTRY) { 0, NULL } };
 static const value_string tcpphase_phase_vals[] = { TP_PHASE_LIST(TP_VS_ENTRY) { 0, NULL } };
+static const value_string tcpphase_close_vals[] = { TP_CLOSE_LIST(TP_VS_ENTRY) { 0, NULL } };
+static const value_string tcpphase_role_vals[] = { TP_ROLE_LIST(TP_VS_ENTRY) { 0, NULL } };
 
 /* Conversations by tcp.stream; emptied when the capture file closes. */
 static wmem_map_t *tcpphase_convs;
@@ -109,17 +135,80 @@ analyze_packet(packet_info *pinfo)
 }
 
 static void
+add_time_item(proto_tree *tree, int hf, tvbuff_t *tvb, tp_time_t t)
+{
+    nstime_t ns;
+
+    tp_time_to_nstime(t, &ns);
+    proto_item_set_generated(proto_tree_add_time(tree, hf, tvb, 0, 0, &ns));
+}
+
+static void
+add_frame_item(proto_tree *tree, int hf, tvbuff_t *tvb, guint32 frame)
+{
+    if (frame != 0)
+        proto_item_set_generated(proto_tree_add_uint(tree, hf, tvb, 0, 0, frame));
+}
+
+/* The conversation as its record holds it now: the whole capture once the
+ * first pass is over (GUI, tshark -2), as seen so far in one-pass tshark. */
+static void
+add_conv_items(proto_tree *tree, tvbuff_t *tvb, const tcpphase_conv_t *conv)
+{
+    const tp_conv_t *tcp = &conv->tcp;
+    proto_item *ti;
+    proto_tree *conv_tree;
+    tp_time_t t;
+
+    conv_tree = proto_tree_add_subtree_format(tree, tvb, 0, 0, ett_tcpphase_conv, &ti,
+                                              "Conversation: %s, %s",
+                                              conn_state_name(tp_conv_state(tcp)),
+                                              tp_conv_history(tcp));
+    proto_item_set_generated(ti);
+    proto_item_set_generated(proto_tree_add_string(conv_tree, hf_tcpphase_conv_state, tvb,
+                                                   0, 0, conn_state_name(tp_conv_state(tcp))));
+    proto_item_set_generated(proto_tree_add_string(conv_tree, hf_tcpphase_conv_history, tvb,
+                                                   0, 0, tp_conv_history(tcp)));
+    proto_item_set_generated(proto_tree_add_boolean(conv_tree, hf_tcpphase_conv_complete, tvb,
+                                                    0, 0, tp_conv_complete(tcp)));
+    proto_item_set_generated(proto_tree_add_uint(conv_tree, hf_tcpphase_conv_close, tvb, 0, 0,
+                                                 tp_conv_close(tcp)));
+    if (tcp->closer != 0)
+        proto_item_set_generated(proto_tree_add_uint(conv_tree, hf_tcpphase_conv_closer, tvb,
+                                                     0, 0, tcp->closer));
+    if (tp_conv_handshake_rtt(tcp, &t))
+        add_time_item(conv_tree, hf_tcpphase_conv_handshake_rtt, tvb, t);
+    if (tp_conv_ttfb(tcp, &t))
+        add_time_item(conv_tree, hf_tcpphase_conv_ttfb, tvb, t);
+    add_time_item(conv_tree, hf_tcpphase_conv_duration, tvb, tp_conv_duration(tcp));
+    add_frame_item(conv_tree, hf_tcpphase_conv_syn_frame, tvb, tcp->syn_frame);
+    add_frame_item(conv_tree, hf_tcpphase_conv_established_frame, tvb, tcp->established_frame);
+    add_frame_item(conv_tree, hf_tcpphase_conv_close_frame, tvb, tcp->close_frame);
+    proto_item_set_generated(proto_tree_add_uint(conv_tree, hf_tcpphase_conv_packets_handshake,
+        tvb, 0, 0, tcp->phase_packets[TP_PHASE_HANDSHAKE - 1]));
+    proto_item_set_generated(proto_tree_add_uint(conv_tree, hf_tcpphase_conv_packets_data,
+        tvb, 0, 0, tcp->phase_packets[TP_PHASE_DATA - 1]));
+    proto_item_set_generated(proto_tree_add_uint(conv_tree, hf_tcpphase_conv_packets_teardown,
+        tvb, 0, 0, tcp->phase_packets[TP_PHASE_TEARDOWN - 1]));
+    proto_item_set_generated(proto_tree_add_uint64(conv_tree, hf_tcpphase_conv_bytes_to_server,
+        tvb, 0, 0, tcp->bytes_to_server));
+    proto_item_set_generated(proto_tree_add_uint64(conv_tree, hf_tcpphase_conv_bytes_to_client,
+        tvb, 0, 0, tcp->bytes_to_client));
+}
+
+static proto_item *
 add_packet_items(proto_tree *tree, tvbuff_t *tvb, const tcpphase_packet_t *pkt)
 {
+    proto_item *top;
     proto_item *ti;
     proto_tree *phase_tree;
     nstime_t phase_time;
 
-    ti = proto_tree_add_item(tree, proto_tcpphase, tvb, 0, 0, ENC_NA);
-    proto_item_append_text(ti, ": %s, %s", tp_phase_name(pkt->tcp.phase),
+    top = proto_tree_add_item(tree, proto_tcpphase, tvb, 0, 0, ENC_NA);
+    proto_item_append_text(top, ": %s, %s", tp_phase_name(pkt->tcp.phase),
                            tp_step_name(pkt->tcp.step));
-    proto_item_set_generated(ti);
-    phase_tree = proto_item_add_subtree(ti, ett_tcpphase);
+    proto_item_set_generated(top);
+    phase_tree = proto_item_add_subtree(top, ett_tcpphase);
 
     ti = proto_tree_add_uint(phase_tree, hf_tcpphase_dir, tvb, 0, 0, pkt->tcp.dir);
     proto_item_set_generated(ti);
@@ -136,6 +225,27 @@ add_packet_items(proto_tree *tree, tvbuff_t *tvb, const tcpphase_packet_t *pkt)
     ti = proto_tree_add_uint(phase_tree, hf_tcpphase_phase_seq, tvb, 0, 0,
                              pkt->tcp.phase_seq);
     proto_item_set_generated(ti);
+    add_conv_items(phase_tree, tvb, pkt->conv);
+    return top;
+}
+
+static void
+add_expert_items(packet_info *pinfo, proto_item *ti, const tcpphase_packet_t *pkt)
+{
+    const tp_conv_t *tcp = &pkt->conv->tcp;
+
+    if (pkt->tcp.events & TP_EVENT_REFUSED)
+        expert_add_info(pinfo, ti, &ei_tcpphase_refused);
+    if (pkt->tcp.events & TP_EVENT_ABORT)
+        expert_add_info(pinfo, ti, &ei_tcpphase_abort);
+    if (pkt->tcp.events & TP_EVENT_DATA_AFTER_FIN)
+        expert_add_info(pinfo, ti, &ei_tcpphase_data_after_fin);
+    if (pkt->tcp.events & TP_EVENT_MIDSTREAM)
+        expert_add_info(pinfo, ti, &ei_tcpphase_midstream_start);
+    /* "Never answered" needs the end of the conversation: only once the
+     * first pass has seen it all (GUI, tshark -2). */
+    if (PINFO_FD_VISITED(pinfo) && pinfo->num == tcp->syn_frame && tp_conv_unanswered(tcp))
+        expert_add_info(pinfo, ti, &ei_tcpphase_unanswered);
 }
 
 static int
@@ -155,8 +265,9 @@ dissect_tcpphase(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data
     if (pkt == NULL)
         return 0;
 
-    if (tree)
-        add_packet_items(tree, tvb, pkt);
+    /* Expert info is added even without a tree: the Expert Information
+     * dialog and -z expert collect it from the tap pass. */
+    add_expert_items(pinfo, tree ? add_packet_items(tree, tvb, pkt) : NULL, pkt);
     return tvb_captured_length(tvb);
 }
 
@@ -197,15 +308,110 @@ proto_register_tcpphase(void)
             FT_UINT32, BASE_DEC, NULL, 0x0,
             "Position of this packet inside its phase, counting from 1 (a "
             "three-way handshake is 1, 2, 3)", HFILL }},
+        { &hf_tcpphase_conv_state,
+          { "State", "tcpphase.conv.state",
+            FT_STRING, BASE_NONE, NULL, 0x0,
+            "Zeek conn.log conn_state of this packet's conversation: S0, S1, SF, "
+            "REJ, S2, S3, RSTO, RSTR, RSTOS0, RSTRH, SH, SHR or OTH (whole "
+            "capture in the GUI and tshark -2, so far in one-pass tshark)", HFILL }},
+        { &hf_tcpphase_conv_history,
+          { "History", "tcpphase.conv.history",
+            FT_STRING, BASE_NONE, NULL, 0x0,
+            "Zeek conn.log history of the conversation: S syn, H syn-ack, A ack, "
+            "D data, F fin, R rst, Q multi-flag, I fin+rst; upper case from the "
+            "client, lower case from the server", HFILL }},
+        { &hf_tcpphase_conv_complete,
+          { "Complete", "tcpphase.conv.complete",
+            FT_BOOLEAN, BASE_NONE, NULL, 0x0,
+            "The conversation's handshake was seen complete and both sides sent "
+            "a FIN", HFILL }},
+        { &hf_tcpphase_conv_close,
+          { "Close", "tcpphase.conv.close",
+            FT_UINT8, BASE_DEC, VALS(tcpphase_close_vals), 0x0,
+            "How the conversation ended: open (no FIN or RST), half_closed (one "
+            "FIN), graceful (both FINs), reset (a RST)", HFILL }},
+        { &hf_tcpphase_conv_closer,
+          { "Closer", "tcpphase.conv.closer",
+            FT_UINT8, BASE_DEC, VALS(tcpphase_role_vals), 0x0,
+            "Who sent the conversation's first FIN or RST: client or server "
+            "(absent while open)", HFILL }},
+        { &hf_tcpphase_conv_handshake_rtt,
+          { "Handshake RTT", "tcpphase.conv.handshake_rtt",
+            FT_RELATIVE_TIME, BASE_NONE, NULL, 0x0,
+            "Seconds from the first SYN to the handshake ACK (absent without "
+            "both)", HFILL }},
+        { &hf_tcpphase_conv_ttfb,
+          { "Time to first byte", "tcpphase.conv.ttfb",
+            FT_RELATIVE_TIME, BASE_NONE, NULL, 0x0,
+            "Seconds from the client's first payload byte to the server's first "
+            "payload after it (absent without an answer)", HFILL }},
+        { &hf_tcpphase_conv_duration,
+          { "Duration", "tcpphase.conv.duration",
+            FT_RELATIVE_TIME, BASE_NONE, NULL, 0x0,
+            "Seconds from the conversation's first to its last packet", HFILL }},
+        { &hf_tcpphase_conv_syn_frame,
+          { "SYN frame", "tcpphase.conv.syn_frame",
+            FT_FRAMENUM, BASE_NONE, NULL, 0x0,
+            "Frame of the conversation's first SYN", HFILL }},
+        { &hf_tcpphase_conv_established_frame,
+          { "Established frame", "tcpphase.conv.established_frame",
+            FT_FRAMENUM, BASE_NONE, NULL, 0x0,
+            "Frame of the handshake ACK that completed the handshake", HFILL }},
+        { &hf_tcpphase_conv_close_frame,
+          { "Close frame", "tcpphase.conv.close_frame",
+            FT_FRAMENUM, BASE_NONE, NULL, 0x0,
+            "Frame of the conversation's first FIN or RST", HFILL }},
+        { &hf_tcpphase_conv_packets_handshake,
+          { "Handshake packets", "tcpphase.conv.packets.handshake",
+            FT_UINT32, BASE_DEC, NULL, 0x0,
+            "Packets of the conversation in its handshake phase", HFILL }},
+        { &hf_tcpphase_conv_packets_data,
+          { "Data packets", "tcpphase.conv.packets.data",
+            FT_UINT32, BASE_DEC, NULL, 0x0,
+            "Packets of the conversation in its data phase", HFILL }},
+        { &hf_tcpphase_conv_packets_teardown,
+          { "Teardown packets", "tcpphase.conv.packets.teardown",
+            FT_UINT32, BASE_DEC, NULL, 0x0,
+            "Packets of the conversation in its teardown phase", HFILL }},
+        { &hf_tcpphase_conv_bytes_to_server,
+          { "Bytes to server", "tcpphase.conv.bytes.to_server",
+            FT_UINT64, BASE_DEC, NULL, 0x0,
+            "TCP payload bytes the client sent (retransmissions included)", HFILL }},
+        { &hf_tcpphase_conv_bytes_to_client,
+          { "Bytes to client", "tcpphase.conv.bytes.to_client",
+            FT_UINT64, BASE_DEC, NULL, 0x0,
+            "TCP payload bytes the server sent (retransmissions included)", HFILL }},
     };
 
     static gint *ett[] = {
         &ett_tcpphase,
+        &ett_tcpphase_conv,
     };
+
+    static ei_register_info ei[] = {
+        { &ei_tcpphase_refused,
+          { "tcpphase.refused", PI_SEQUENCE, PI_WARN,
+            "Connection refused: the server answered the SYN with a RST", EXPFILL }},
+        { &ei_tcpphase_unanswered,
+          { "tcpphase.unanswered", PI_SEQUENCE, PI_WARN,
+            "Handshake never completed: nothing answered this SYN", EXPFILL }},
+        { &ei_tcpphase_abort,
+          { "tcpphase.abort", PI_SEQUENCE, PI_WARN,
+            "Abortive close: RST after data was exchanged", EXPFILL }},
+        { &ei_tcpphase_data_after_fin,
+          { "tcpphase.data_after_fin", PI_SEQUENCE, PI_NOTE,
+            "Data after the peer's FIN (half-close)", EXPFILL }},
+        { &ei_tcpphase_midstream_start,
+          { "tcpphase.midstream_start", PI_SEQUENCE, PI_NOTE,
+            "Conversation picked up mid-stream: its handshake was not captured", EXPFILL }},
+    };
+    expert_module_t *expert_tcpphase;
 
     proto_tcpphase = proto_register_protocol("TCP Session Phase", "TCPPHASE", "tcpphase");
     proto_register_field_array(proto_tcpphase, hf, array_length(hf));
     proto_register_subtree_array(ett, array_length(ett));
+    expert_tcpphase = expert_register_protocol(proto_tcpphase);
+    expert_register_field_array(expert_tcpphase, ei, array_length(ei));
 
     tcpphase_convs = wmem_map_new_autoreset(wmem_epan_scope(), wmem_file_scope(),
                                             g_direct_hash, g_direct_equal);

@@ -472,9 +472,93 @@ test_phase_time_and_seq(void)
     CHECK(res.phase_time == 1000000 && res.phase_seq == 2);
 }
 
+/* Events of each packet, as a string of one character per packet:
+ * '.' none, 'R' refused, 'A' abort, 'H' data after the peer's FIN,
+ * 'M' mid-stream start. */
+static void
+events_of(const pkt_t *pkts, size_t n, char *out)
+{
+    tp_conv_t conv;
+    size_t i;
+
+    tp_conv_init(&conv);
+    for (i = 0; i < n; i++) {
+        tp_segment_t seg = make_segment(&pkts[0], &pkts[i], (uint32_t)i + 1);
+        tp_packet_t res;
+
+        tp_conv_on_segment(&conv, &seg, &res);
+        out[i] = res.events & TP_EVENT_REFUSED ? 'R'
+               : res.events & TP_EVENT_ABORT ? 'A'
+               : res.events & TP_EVENT_DATA_AFTER_FIN ? 'H'
+               : res.events & TP_EVENT_MIDSTREAM ? 'M' : '.';
+    }
+    out[n] = '\0';
+}
+
+#define EXPECT_EVENTS(pkts, expected)                                        \
+    do {                                                                     \
+        char ev_[64];                                                        \
+        events_of((pkts), sizeof(pkts) / sizeof((pkts)[0]), ev_);            \
+        CHECK_STR(ev_, (expected), #pkts " events");                        \
+    } while (0)
+
+static void
+test_events(void)
+{
+    static const pkt_t refused[] = {
+        { C, "S",  100, 0,   0 },
+        { S, "RA", 0,   101, 0 },
+    };
+    static const pkt_t abort_after_data[] = {
+        { C, "S",  100, 0,   0 },
+        { S, "SA", 500, 101, 0 },
+        { C, "A",  101, 501, 0 },
+        { C, "PA", 101, 501, 10 },
+        { C, "RA", 111, 501, 0 },
+        { C, "R",  111, 0,   0 },
+    };
+    static const pkt_t rst_without_data[] = {
+        { C, "S",  100, 0,   0 },
+        { S, "SA", 500, 101, 0 },
+        { C, "A",  101, 501, 0 },
+        { C, "RA", 101, 501, 0 },
+    };
+    static const pkt_t half_close[] = {
+        { C, "S",  100, 0,   0 },
+        { S, "SA", 500, 101, 0 },
+        { C, "A",  101, 501, 0 },
+        { C, "FA", 101, 501, 0 },
+        { S, "PA", 501, 102, 10 },
+        { S, "FA", 511, 102, 0 },
+        { C, "A",  102, 512, 0 },
+    };
+    static const pkt_t midstream[] = {
+        { C, "PA", 900, 5000, 10 },
+        { S, "A",  5000, 910, 0 },
+    };
+    static const pkt_t unanswered[] = {
+        { C, "S", 100, 0, 0 },
+        { C, "S", 100, 0, 0 },
+    };
+    tp_conv_t conv;
+    char buf[256];
+
+    EXPECT_EVENTS(refused, ".R");
+    EXPECT_EVENTS(abort_after_data, "....A.");
+    EXPECT_EVENTS(rst_without_data, "....");
+    EXPECT_EVENTS(half_close, "....H..");
+    EXPECT_EVENTS(midstream, "M.");
+
+    run(&conv, unanswered, 2, buf, sizeof(buf));
+    CHECK(tp_conv_unanswered(&conv));
+    run(&conv, refused, 2, buf, sizeof(buf));
+    CHECK(!tp_conv_unanswered(&conv));
+}
+
 int
 main(void)
 {
+    test_events();
     test_seed();
     test_refused();
     test_unanswered_syns();

@@ -1,0 +1,103 @@
+#!/usr/bin/env python3
+"""Conversation-wide fields of one capture (SPEC.md section 5).
+
+- tshark -2: every packet of a conversation carries the same
+  tcpphase.conv.* values, and they equal the committed expectation
+  (tests/tshark/expected/<capture>.conv.tsv, one row per tcp.stream);
+- one-pass tshark: the last packet of each conversation carries the same
+  values (it has seen everything), and the first packet shows the
+  conversation as seen so far (one packet).
+
+usage: check_conv.py CAPTURE
+       check_conv.py --write CAPTURE   (write the expectation from -2 output,
+                                        for review by hand)"""
+
+import os
+import sys
+
+import tptest
+
+CONV_FIELDS = [
+    "tcpphase.conv.state", "tcpphase.conv.history", "tcpphase.conv.complete",
+    "tcpphase.conv.close", "tcpphase.conv.closer", "tcpphase.conv.handshake_rtt",
+    "tcpphase.conv.ttfb", "tcpphase.conv.duration", "tcpphase.conv.syn_frame",
+    "tcpphase.conv.established_frame", "tcpphase.conv.close_frame",
+    "tcpphase.conv.packets.handshake", "tcpphase.conv.packets.data",
+    "tcpphase.conv.packets.teardown", "tcpphase.conv.bytes.to_server",
+    "tcpphase.conv.bytes.to_client",
+]
+LABELLED = {"tcpphase.conv.close", "tcpphase.conv.closer"}
+HEADER = ["stream"] + [f[len("tcpphase.conv."):] for f in CONV_FIELDS]
+
+
+def packet_rows(capture, extra=()):
+    """(frame, stream, [conv values]) for every tagged packet."""
+    rows = []
+    for r in tptest.fields(capture, ["frame.number", "tcp.stream", "tcpphase.step"] + CONV_FIELDS,
+                           extra):
+        if r[2] == "":
+            continue
+        values = []
+        for name, raw in zip(CONV_FIELDS, r[3:]):
+            if name in LABELLED:
+                raw = tptest.labelled(name, raw)
+            elif name == "tcpphase.conv.complete":
+                raw = {"True": "1", "False": "0"}.get(raw, raw)
+            values.append(raw)
+        rows.append((r[0], r[1].split(",")[-1], values))
+    return rows
+
+
+def by_stream(rows):
+    streams = {}
+    for frame, stream, values in rows:
+        streams.setdefault(stream, []).append((frame, values))
+    return streams
+
+
+def expectation_path(capture):
+    name = os.path.splitext(os.path.basename(capture))[0]
+    return os.path.join(tptest.EXPECTED, name + ".conv.tsv")
+
+
+def main(argv):
+    if argv[1] == "--write":
+        capture = argv[2]
+        streams = by_stream(packet_rows(capture, ["-2"]))
+        rows = [[s] + streams[s][0][1] for s in sorted(streams, key=int)]
+        tptest.write_tsv(expectation_path(capture), HEADER, rows,
+                         "Expected tcpphase.conv.* of %s, one row per tcp.stream (tshark -2).\n"
+                         "Written by check_conv.py --write, then checked by hand against "
+                         "the packets." % os.path.basename(capture))
+        return 0
+
+    capture = argv[1]
+    report = tptest.Report("conv " + os.path.basename(capture))
+    header, expected_rows = tptest.read_tsv(expectation_path(capture))
+    report.equal(header, HEADER, "expectation header")
+    expected = {row[0]: row[1:] for row in expected_rows}
+
+    whole = by_stream(packet_rows(capture, ["-2"]))
+    report.equal(sorted(whole, key=int), sorted(expected, key=int), "-2: streams")
+    for stream, packets in sorted(whole.items(), key=lambda kv: int(kv[0])):
+        for frame, values in packets:
+            report.equal(values, expected.get(stream), "-2: stream %s frame %s" % (stream, frame))
+
+    so_far = by_stream(packet_rows(capture))
+    for stream, packets in sorted(so_far.items(), key=lambda kv: int(kv[0])):
+        frame, values = packets[-1]
+        report.equal(values, expected.get(stream),
+                     "one-pass: last packet (frame %s) of stream %s sees it all" % (frame, stream))
+        if len(packets) > 1:
+            first = dict(zip(HEADER[1:], packets[0][1]))
+            total = sum(int(first[k]) for k in ("packets.handshake", "packets.data",
+                                                 "packets.teardown"))
+            report.equal(total, 1, "one-pass: first packet (frame %s) of stream %s sees "
+                         "one packet" % (packets[0][0], stream))
+            report.equal(first["duration"], "0.000000000",
+                         "one-pass: first packet of stream %s: duration so far" % stream)
+    return report.finish()
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
