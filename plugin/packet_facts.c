@@ -23,14 +23,17 @@
 #include <epan/proto_data.h>
 #include <epan/ipproto.h>
 #include <epan/dissectors/packet-tcp.h>
+#include <epan/dissectors/packet-tls-utils.h>
 
 #include "tcp_flags.h"
+#include "tls_stage.h"
 
 #define TCP_MIN_HEADER_LEN 20
 #define FACTS_KEY_TCP      1    /* p_*_proto_data key in pinfo->pool */
 
 static int proto_owner = -1;
 static int proto_tcp = -1;
+static int proto_tls = -1;
 static dissector_handle_t next_handle;  /* what "ip.proto" 6 held before */
 
 static int
@@ -71,6 +74,7 @@ packet_facts_register(int owner_proto)
 
     proto_owner = owner_proto;
     proto_tcp = proto_get_id_by_filter_name("tcp");
+    proto_tls = proto_get_id_by_filter_name("tls");
     next_handle = dissector_get_uint_handle(ip_proto_table, IP_PROTO_TCP);
     if (next_handle == NULL)
         next_handle = find_dissector("tcp");
@@ -106,4 +110,47 @@ packet_facts_stream(packet_info *pinfo, const tcp_facts_t *facts, guint32 *strea
         return FALSE;
     *stream = tcpd->stream;
     return TRUE;
+}
+
+const guint8 *
+packet_facts_payload(const tcp_facts_t *facts, guint32 *captured_len)
+{
+    guint captured = tvb_captured_length(facts->segment);
+
+    if (captured <= facts->payload_offset) {
+        *captured_len = 0;
+        return NULL;
+    }
+    *captured_len = captured - facts->payload_offset;
+    return tvb_get_ptr(facts->segment, facts->payload_offset, *captured_len);
+}
+
+const struct tls_plaintext_s *
+packet_facts_tls_plaintext(packet_info *pinfo, size_t *count)
+{
+    SslPacketInfo *pi;
+    SslRecordInfo *rec;
+    tls_plaintext_t *out;
+    size_t n = 0;
+
+    *count = 0;
+    if (proto_tls < 0)
+        return NULL;
+    /* The TLS dissector keeps the records it decrypted in file scope under
+     * layer key 0 in 4.0 (curr_layer_num_ssl in packet-tls.c). */
+    pi = (SslPacketInfo *)p_get_proto_data(wmem_file_scope(), pinfo, proto_tls, 0);
+    if (pi == NULL || pi->records == NULL)
+        return NULL;
+    for (rec = pi->records; rec != NULL; rec = rec->next)
+        n++;
+    out = wmem_alloc_array(pinfo->pool, tls_plaintext_t, n);
+    n = 0;
+    for (rec = pi->records; rec != NULL; rec = rec->next) {
+        out[n].content_type = (uint8_t)rec->type;
+        out[n].data = rec->plain_data;
+        out[n].len = rec->data_len;
+        n++;
+    }
+    *count = n;
+    return (const struct tls_plaintext_s *)out;
 }

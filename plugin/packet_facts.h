@@ -20,6 +20,15 @@ typedef struct {
     guint      payload_offset;  /* where the payload starts in segment */
 } tcp_facts_t;
 
+/* The payload bytes the capture kept (may be fewer than payload_len). */
+const guint8 *packet_facts_payload(const tcp_facts_t *facts, guint32 *captured_len);
+
+/* Records Wireshark's TLS dissector decrypted in this packet (keys
+ * available), in record order; *count = 0 when there are none. Returns an
+ * array in pinfo->pool of (content type, plaintext) pairs. */
+struct tls_plaintext_s;
+const struct tls_plaintext_s *packet_facts_tls_plaintext(packet_info *pinfo, size_t *count);
+
 /* Called from the protocol handoff: puts the TCP header reader in front of
  * the TCP dissector. owner_proto keys the per-packet data. */
 void packet_facts_register(int owner_proto);

@@ -11,10 +11,12 @@
 
 #include <epan/expert.h>
 #include <epan/packet.h>
+#include <epan/prefs.h>
 #include <epan/proto_data.h>
 #include <wsutil/wmem/wmem.h>
 
 #include "packet_facts.h"
+#include "tcp_flags.h"
 #include "tcp_phase.h"
 #include "tcpphase.h"
 
@@ -42,6 +44,14 @@ static int hf_tcpphase_conv_packets_data = -1;
 static int hf_tcpphase_conv_packets_teardown = -1;
 static int hf_tcpphase_conv_bytes_to_server = -1;
 static int hf_tcpphase_conv_bytes_to_client = -1;
+static int hf_tcpphase_tls_stage = -1;
+static int hf_tcpphase_tls_phase = -1;
+static int hf_tcpphase_conv_tls_version = -1;
+static int hf_tcpphase_conv_tls_sni = -1;
+static int hf_tcpphase_conv_tls_established = -1;
+static int hf_tcpphase_conv_tls_resumed = -1;
+static int hf_tcpphase_conv_tls_handshake_time = -1;
+static int hf_tcpphase_conv_tls_result = -1;
 
 static gint ett_tcpphase = -1;
 static gint ett_tcpphase_conv = -1;
@@ -51,6 +61,11 @@ static expert_field ei_tcpphase_unanswered = EI_INIT;
 static expert_field ei_tcpphase_abort = EI_INIT;
 static expert_field ei_tcpphase_data_after_fin = EI_INIT;
 static expert_field ei_tcpphase_midstream_start = EI_INIT;
+static expert_field ei_tcpphase_tls_failed = EI_INIT;
+
+/* Preferences. */
+static gboolean tcpphase_tls_enabled = TRUE;
+static gboolean tcpphase_conv_summary = TRUE;
 
 static dissector_handle_t tcpphase_handle;
 
@@ -60,6 +75,10 @@ static const value_string tcpphase_step_vals[] = { TP_STEP_LIST(TP_VS_ENTRY) { 0
 static const value_string tcpphase_phase_vals[] = { TP_PHASE_LIST(TP_VS_ENTRY) { 0, NULL } };
 static const value_string tcpphase_close_vals[] = { TP_CLOSE_LIST(TP_VS_ENTRY) { 0, NULL } };
 static const value_string tcpphase_role_vals[] = { TP_ROLE_LIST(TP_VS_ENTRY) { 0, NULL } };
+static const value_string tcpphase_tls_stage_vals[] = { TLS_STAGE_LIST(TP_VS_ENTRY) { 0, NULL } };
+static const value_string tcpphase_tls_phase_vals[] = { TLS_PHASE_LIST(TP_VS_ENTRY) { 0, NULL } };
+static const value_string tcpphase_tls_result_vals[] = { TLS_RESULT_LIST(TP_VS_ENTRY) { 0, NULL } };
+static const value_string tcpphase_tls_version_vals[] = { TLS_VERSION_LIST(TP_VS_ENTRY) { 0, NULL } };
 
 /* Conversations by tcp.stream; emptied when the capture file closes. */
 static wmem_map_t *tcpphase_convs;
@@ -102,6 +121,59 @@ tp_time_to_nstime(tp_time_t t, nstime_t *out)
     }
 }
 
+/* The TLS machine's memory lives as long as the capture file. */
+static void *
+tls_file_alloc(void *ctx _U_, size_t size)
+{
+    return wmem_alloc(wmem_file_scope(), size);
+}
+
+static void
+tls_file_release(void *ctx _U_, void *ptr)
+{
+    wmem_free(wmem_file_scope(), ptr);
+}
+
+static const tls_allocator_t tls_file_allocator = { tls_file_alloc, tls_file_release, NULL };
+
+/* Walks the TLS records of the segment's payload; a conversation whose
+ * first payload is not a ClientHello is left alone from then on. */
+static void
+analyze_tls(packet_info *pinfo, const tcp_facts_t *facts, tcpphase_conv_t *conv,
+            tcpphase_packet_t *pkt, tp_time_t time)
+{
+    const tls_plaintext_t *plain;
+    const guint8 *payload;
+    guint32 captured;
+    size_t plain_count;
+    tls_packet_t out;
+
+    if (facts->payload_len == 0 || (conv->tls == NULL && conv->tls_checked))
+        return;
+    if (conv->tls == NULL) {
+        conv->tls = wmem_new(wmem_file_scope(), tls_conv_t);
+        tls_conv_init(conv->tls, &tls_file_allocator);
+    }
+    payload = packet_facts_payload(facts, &captured);
+    plain = (const tls_plaintext_t *)packet_facts_tls_plaintext(pinfo, &plain_count);
+    tls_conv_on_segment(conv->tls, pkt->tcp.dir == TP_DIR_TO_SERVER, facts->seq, payload,
+                        captured, facts->payload_len, time, plain, plain_count, &out);
+    if (!conv->tls_checked) {
+        conv->tls_checked = TRUE;
+        if (conv->tls->detect == TLS_DETECT_NO) {
+            wmem_free(wmem_file_scope(), conv->tls);
+            conv->tls = NULL;
+            return;
+        }
+    }
+    if (out.count > 0) {
+        pkt->tls_count = out.count;
+        pkt->tls_stages = (guint8 *)wmem_memdup(wmem_file_scope(), out.stages, out.count);
+        pkt->tls_phase = (guint8)tls_packet_phase(&out);
+    }
+    pkt->tls_failed_here = out.failed_here;
+}
+
 /* Runs the machines over this packet, once, in capture order. */
 static tcpphase_packet_t *
 analyze_packet(packet_info *pinfo)
@@ -131,6 +203,10 @@ analyze_packet(packet_info *pinfo)
     pkt = wmem_new0(wmem_file_scope(), tcpphase_packet_t);
     pkt->conv = conv;
     tp_conv_on_segment(&conv->tcp, &seg, &pkt->tcp);
+    if (tcpphase_tls_enabled)
+        analyze_tls(pinfo, facts, conv, pkt, seg.time);
+    if (conv->tls != NULL && (facts->flags & (TCP_FLAG_FIN | TCP_FLAG_RST)))
+        tls_conv_on_close(conv->tls);
     return pkt;
 }
 
@@ -148,6 +224,30 @@ add_frame_item(proto_tree *tree, int hf, tvbuff_t *tvb, guint32 frame)
 {
     if (frame != 0)
         proto_item_set_generated(proto_tree_add_uint(tree, hf, tvb, 0, 0, frame));
+}
+
+static void
+add_conv_tls_items(proto_tree *tree, tvbuff_t *tvb, const tls_conv_t *tls)
+{
+    tls_result_t result = tls ? tls_conv_result(tls) : TLS_RESULT_NONE;
+    tls_time_t t;
+
+    proto_item_set_generated(proto_tree_add_uint(tree, hf_tcpphase_conv_tls_result, tvb, 0, 0,
+                                                 result));
+    if (result == TLS_RESULT_NONE)
+        return;
+    if (tls->version != 0)
+        proto_item_set_generated(proto_tree_add_uint(tree, hf_tcpphase_conv_tls_version, tvb,
+                                                     0, 0, tls->version));
+    if (tls->sni[0] != '\0')
+        proto_item_set_generated(proto_tree_add_string(tree, hf_tcpphase_conv_tls_sni, tvb, 0, 0,
+                                                       tls->sni));
+    proto_item_set_generated(proto_tree_add_boolean(tree, hf_tcpphase_conv_tls_established,
+                                                    tvb, 0, 0, tls->established));
+    proto_item_set_generated(proto_tree_add_boolean(tree, hf_tcpphase_conv_tls_resumed, tvb,
+                                                    0, 0, tls_conv_resumed(tls)));
+    if (tls_conv_handshake_time(tls, &t))
+        add_time_item(tree, hf_tcpphase_conv_tls_handshake_time, tvb, t);
 }
 
 /* The conversation as its record holds it now: the whole capture once the
@@ -194,6 +294,7 @@ add_conv_items(proto_tree *tree, tvbuff_t *tvb, const tcpphase_conv_t *conv)
         tvb, 0, 0, tcp->bytes_to_server));
     proto_item_set_generated(proto_tree_add_uint64(conv_tree, hf_tcpphase_conv_bytes_to_client,
         tvb, 0, 0, tcp->bytes_to_client));
+    add_conv_tls_items(conv_tree, tvb, conv->tls);
 }
 
 static proto_item *
@@ -225,7 +326,20 @@ add_packet_items(proto_tree *tree, tvbuff_t *tvb, const tcpphase_packet_t *pkt)
     ti = proto_tree_add_uint(phase_tree, hf_tcpphase_phase_seq, tvb, 0, 0,
                              pkt->tcp.phase_seq);
     proto_item_set_generated(ti);
-    add_conv_items(phase_tree, tvb, pkt->conv);
+    for (guint i = 0; i < pkt->tls_count; i++) {
+        ti = proto_tree_add_uint(phase_tree, hf_tcpphase_tls_stage, tvb, 0, 0,
+                                 pkt->tls_stages[i]);
+        proto_item_set_generated(ti);
+    }
+    if (pkt->tls_phase != 0) {
+        ti = proto_tree_add_uint(phase_tree, hf_tcpphase_tls_phase, tvb, 0, 0, pkt->tls_phase);
+        proto_item_set_generated(ti);
+        proto_item_append_text(top, ", TLS %s", tls_stage_name(pkt->tls_stages[0]));
+        if (pkt->tls_count > 1)
+            proto_item_append_text(top, " +%u", pkt->tls_count - 1u);
+    }
+    if (tcpphase_conv_summary)
+        add_conv_items(phase_tree, tvb, pkt->conv);
     return top;
 }
 
@@ -242,6 +356,8 @@ add_expert_items(packet_info *pinfo, proto_item *ti, const tcpphase_packet_t *pk
         expert_add_info(pinfo, ti, &ei_tcpphase_data_after_fin);
     if (pkt->tcp.events & TP_EVENT_MIDSTREAM)
         expert_add_info(pinfo, ti, &ei_tcpphase_midstream_start);
+    if (pkt->tls_failed_here)
+        expert_add_info(pinfo, ti, &ei_tcpphase_tls_failed);
     /* "Never answered" needs the end of the conversation: only once the
      * first pass has seen it all (GUI, tshark -2). */
     if (PINFO_FD_VISITED(pinfo) && pinfo->num == tcp->syn_frame && tp_conv_unanswered(tcp))
@@ -381,6 +497,47 @@ proto_register_tcpphase(void)
           { "Bytes to client", "tcpphase.conv.bytes.to_client",
             FT_UINT64, BASE_DEC, NULL, 0x0,
             "TCP payload bytes the server sent (retransmissions included)", HFILL }},
+        { &hf_tcpphase_tls_stage,
+          { "TLS stage", "tcpphase.tls.stage",
+            FT_UINT8, BASE_DEC, VALS(tcpphase_tls_stage_vals), 0x0,
+            "Handshake stage of each TLS record completing in this packet (one per "
+            "handshake message when several share a record), in record order; "
+            "inferred without keys (finished for an encrypted handshake message, "
+            "encrypted_handshake for the TLS 1.3 server flight)", HFILL }},
+        { &hf_tcpphase_tls_phase,
+          { "TLS phase", "tcpphase.tls.phase",
+            FT_UINT8, BASE_DEC, VALS(tcpphase_tls_phase_vals), 0x0,
+            "TLS phase of this packet: handshake (records up to and including the "
+            "second Finished), application (after it), alert (an alert record)", HFILL }},
+        { &hf_tcpphase_conv_tls_version,
+          { "TLS version", "tcpphase.conv.tls.version",
+            FT_UINT16, BASE_HEX, VALS(tcpphase_tls_version_vals), 0x0,
+            "TLS version the ServerHello negotiated (TLS 1.3 through "
+            "supported_versions)", HFILL }},
+        { &hf_tcpphase_conv_tls_sni,
+          { "TLS server name", "tcpphase.conv.tls.sni",
+            FT_STRING, BASE_NONE, NULL, 0x0,
+            "server_name (SNI) of the ClientHello, non-printable bytes shown as ?",
+            HFILL }},
+        { &hf_tcpphase_conv_tls_established,
+          { "TLS established", "tcpphase.conv.tls.established",
+            FT_BOOLEAN, BASE_NONE, NULL, 0x0,
+            "Both Finished messages were seen (or, without keys, inferred)", HFILL }},
+        { &hf_tcpphase_conv_tls_resumed,
+          { "TLS resumed", "tcpphase.conv.tls.resumed",
+            FT_BOOLEAN, BASE_NONE, NULL, 0x0,
+            "Abbreviated handshake: the server's ChangeCipherSpec came without a "
+            "Certificate (TLS <= 1.2), or the server accepted a PSK (TLS 1.3)", HFILL }},
+        { &hf_tcpphase_conv_tls_handshake_time,
+          { "TLS handshake time", "tcpphase.conv.tls.handshake_time",
+            FT_RELATIVE_TIME, BASE_NONE, NULL, 0x0,
+            "Seconds from the ClientHello to the Finished that completed the "
+            "handshake (absent until then)", HFILL }},
+        { &hf_tcpphase_conv_tls_result,
+          { "TLS result", "tcpphase.conv.tls.result",
+            FT_UINT8, BASE_DEC, VALS(tcpphase_tls_result_vals), 0x0,
+            "TLS handshake outcome: none (no TLS seen), in_progress, established, "
+            "failed (an alert, or the connection closed, before completion)", HFILL }},
     };
 
     static gint *ett[] = {
@@ -404,14 +561,30 @@ proto_register_tcpphase(void)
         { &ei_tcpphase_midstream_start,
           { "tcpphase.midstream_start", PI_SEQUENCE, PI_NOTE,
             "Conversation picked up mid-stream: its handshake was not captured", EXPFILL }},
+        { &ei_tcpphase_tls_failed,
+          { "tcpphase.tls_failed", PI_SECURITY, PI_WARN,
+            "TLS handshake failed: alert or close before the handshake completed",
+            EXPFILL }},
     };
     expert_module_t *expert_tcpphase;
+    module_t *tcpphase_module;
 
     proto_tcpphase = proto_register_protocol("TCP Session Phase", "TCPPHASE", "tcpphase");
     proto_register_field_array(proto_tcpphase, hf, array_length(hf));
     proto_register_subtree_array(ett, array_length(ett));
     expert_tcpphase = expert_register_protocol(proto_tcpphase);
     expert_register_field_array(expert_tcpphase, ei, array_length(ei));
+
+    tcpphase_module = prefs_register_protocol(proto_tcpphase, NULL);
+    prefs_register_bool_preference(tcpphase_module, "tls_analysis",
+        "Name the TLS stage of every TLS record",
+        "Walk the TLS record layer of every TCP conversation that starts with a "
+        "ClientHello, on any port, and add tcpphase.tls.* and tcpphase.conv.tls.*",
+        &tcpphase_tls_enabled);
+    prefs_register_bool_preference(tcpphase_module, "conversation_summary",
+        "Show the conversation summary on every packet",
+        "Add the Conversation subtree (tcpphase.conv.*) to every packet",
+        &tcpphase_conv_summary);
 
     tcpphase_convs = wmem_map_new_autoreset(wmem_epan_scope(), wmem_file_scope(),
                                             g_direct_hash, g_direct_equal);

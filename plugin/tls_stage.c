@@ -1,0 +1,772 @@
+/* tls_stage.c
+ * The TLS stage machine (SPEC.md sections 4 and 5).
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#include "tls_stage.h"
+
+#include <string.h>
+
+#define REC_HEADER_LEN      5
+#define HS_HEADER_LEN       4
+/* TLSCiphertext may exceed 2^14 by up to 2048 bytes (RFC 5246 6.2.3). */
+#define MAX_RECORD_LEN      (16384 + 2048)
+#define HELLO_CAPTURE_MAX   65536u
+#define PENDING_MAX_BYTES   (256u * 1024u)
+#define MAX_MSGS_PER_RECORD 16
+
+/* Handshake message types (RFC 8446 section 4, RFC 5246 section 7.4). */
+enum {
+    HS_HELLO_REQUEST = 0,
+    HS_CLIENT_HELLO = 1,
+    HS_SERVER_HELLO = 2,
+    HS_NEW_SESSION_TICKET = 4,
+    HS_END_OF_EARLY_DATA = 5,
+    HS_ENCRYPTED_EXTENSIONS = 8,
+    HS_CERTIFICATE = 11,
+    HS_SERVER_KEY_EXCHANGE = 12,
+    HS_CERTIFICATE_REQUEST = 13,
+    HS_SERVER_HELLO_DONE = 14,
+    HS_CERTIFICATE_VERIFY = 15,
+    HS_CLIENT_KEY_EXCHANGE = 16,
+    HS_FINISHED = 20,
+    HS_KEY_UPDATE = 24,
+    HS_COMPRESSED_CERTIFICATE = 25
+};
+
+enum {
+    EXT_SERVER_NAME = 0,
+    EXT_PRE_SHARED_KEY = 41,
+    EXT_SUPPORTED_VERSIONS = 43
+};
+
+/* A ServerHello whose random is SHA-256("HelloRetryRequest") is a
+ * HelloRetryRequest (RFC 8446 section 4.1.3). */
+static const uint8_t hello_retry_random[32] = {
+    0xCF, 0x21, 0xAD, 0x74, 0xE5, 0x9A, 0x61, 0x11, 0xBE, 0x1D, 0x8C, 0x02,
+    0x1E, 0x65, 0xB8, 0x91, 0xC2, 0xA2, 0x11, 0x16, 0x7A, 0xBB, 0x8C, 0x5E,
+    0x07, 0x9E, 0x09, 0xE2, 0xC8, 0xA8, 0x33, 0x9C
+};
+
+/* What one call of tls_conv_on_segment is working on. */
+typedef struct {
+    tls_conv_t            *conv;
+    tls_flow_t            *flow;
+    bool                   from_client;
+    tls_time_t             time;
+    const tls_plaintext_t *plain;
+    size_t                 plain_count;
+    size_t                 plain_next;
+    tls_packet_t          *out;
+    /* handshake messages that start in the current record */
+    uint8_t                msgs[MAX_MSGS_PER_RECORD];
+    uint8_t                msg_count;
+    int                    server_hello_slot;   /* index in msgs, or -1 */
+} feed_ctx_t;
+
+void
+tls_conv_init(tls_conv_t *conv, const tls_allocator_t *allocator)
+{
+    memset(conv, 0, sizeof(*conv));
+    conv->allocator = *allocator;
+}
+
+/* ---- hello parsing (bounds-checked: a capture may cut any field) ---- */
+
+typedef struct {
+    const uint8_t *p;
+    size_t         len;
+    size_t         off;
+    bool           ok;
+} reader_t;
+
+static uint32_t
+read_uint(reader_t *r, size_t n)
+{
+    uint32_t v = 0;
+    size_t i;
+
+    if (!r->ok || r->len - r->off < n) {
+        r->ok = false;
+        return 0;
+    }
+    for (i = 0; i < n; i++)
+        v = (v << 8) | r->p[r->off + i];
+    r->off += n;
+    return v;
+}
+
+static void
+skip(reader_t *r, size_t n)
+{
+    if (!r->ok || r->len - r->off < n) {
+        r->ok = false;
+        return;
+    }
+    r->off += n;
+}
+
+/* Takes the first host_name of a server_name extension. */
+static void
+parse_server_name(tls_conv_t *conv, const uint8_t *data, size_t len)
+{
+    reader_t r = { data, len, 0, true };
+    size_t list_end, name_len, i;
+
+    list_end = read_uint(&r, 2);
+    list_end += r.off;
+    while (r.ok && r.off < list_end) {
+        uint32_t type = read_uint(&r, 1);
+        name_len = read_uint(&r, 2);
+        if (!r.ok || r.len - r.off < name_len)
+            return;
+        if (type == 0) {
+            if (name_len > TLS_SNI_MAX)
+                name_len = TLS_SNI_MAX;
+            /* Host names are ASCII (RFC 6066 section 3); keep the field
+             * printable whatever the packet says. */
+            for (i = 0; i < name_len; i++) {
+                uint8_t c = r.p[r.off + i];
+                conv->sni[i] = (c >= 0x21 && c < 0x7F) ? (char)c : '?';
+            }
+            conv->sni[name_len] = '\0';
+            return;
+        }
+        skip(&r, name_len);
+    }
+}
+
+static void
+parse_client_hello(tls_conv_t *conv, const uint8_t *body, size_t len)
+{
+    reader_t r = { body, len, 0, true };
+    size_t ext_end;
+
+    skip(&r, 2 + 32);                   /* legacy_version, random */
+    skip(&r, read_uint(&r, 1));         /* session id */
+    skip(&r, read_uint(&r, 2));         /* cipher suites */
+    skip(&r, read_uint(&r, 1));         /* compression methods */
+    ext_end = read_uint(&r, 2);
+    ext_end += r.off;
+    while (r.ok && r.off + 4 <= ext_end) {
+        uint32_t type = read_uint(&r, 2);
+        uint32_t ext_len = read_uint(&r, 2);
+        if (!r.ok || r.len - r.off < ext_len)
+            return;
+        if (type == EXT_SERVER_NAME && conv->sni[0] == '\0')
+            parse_server_name(conv, r.p + r.off, ext_len);
+        skip(&r, ext_len);
+    }
+}
+
+/* Returns true if this ServerHello is a HelloRetryRequest. */
+static bool
+parse_server_hello(tls_conv_t *conv, const uint8_t *body, size_t len)
+{
+    reader_t r = { body, len, 0, true };
+    uint16_t version, selected = 0;
+    bool is_hrr, psk = false;
+    size_t ext_end;
+
+    version = (uint16_t)read_uint(&r, 2);
+    if (!r.ok || r.len - r.off < 32)
+        return false;
+    is_hrr = memcmp(r.p + r.off, hello_retry_random, 32) == 0;
+    skip(&r, 32);
+    skip(&r, read_uint(&r, 1));         /* session id */
+    skip(&r, 2 + 1);                    /* cipher suite, compression */
+    ext_end = read_uint(&r, 2);
+    ext_end += r.off;
+    while (r.ok && r.off + 4 <= ext_end) {
+        uint32_t type = read_uint(&r, 2);
+        uint32_t ext_len = read_uint(&r, 2);
+        if (!r.ok || r.len - r.off < ext_len)
+            break;
+        if (type == EXT_SUPPORTED_VERSIONS && ext_len == 2)
+            selected = (uint16_t)((r.p[r.off] << 8) | r.p[r.off + 1]);
+        else if (type == EXT_PRE_SHARED_KEY)
+            psk = true;
+        skip(&r, ext_len);
+    }
+    if (selected != 0)
+        version = selected;
+    if (is_hrr) {
+        conv->hrr_seen = true;
+        /* Only TLS 1.3 retries; its records after a retry stay plaintext
+         * even after the client's compatibility ChangeCipherSpec. */
+        conv->tls13 = true;
+    } else if (version >= 0x0300 && version <= 0x0304) {
+        conv->server_hello_seen = true;
+        conv->version = version;
+        conv->tls13 = version == 0x0304;
+        conv->psk_accepted = psk && conv->tls13;
+    } else {
+        conv->server_hello_seen = true;
+    }
+    return is_hrr;
+}
+
+/* ---- handshake messages ---- */
+
+static uint8_t
+stage_of_message(uint8_t msg_type)
+{
+    switch (msg_type) {
+    case HS_CLIENT_HELLO:           return TLS_STAGE_CLIENT_HELLO;
+    case HS_SERVER_HELLO:           return TLS_STAGE_SERVER_HELLO;
+    case HS_NEW_SESSION_TICKET:     return TLS_STAGE_NEW_SESSION_TICKET;
+    case HS_ENCRYPTED_EXTENSIONS:   return TLS_STAGE_ENCRYPTED_EXTENSIONS;
+    case HS_CERTIFICATE:
+    case HS_COMPRESSED_CERTIFICATE: return TLS_STAGE_CERTIFICATE;
+    case HS_SERVER_KEY_EXCHANGE:    return TLS_STAGE_SERVER_KEY_EXCHANGE;
+    case HS_CERTIFICATE_REQUEST:    return TLS_STAGE_CERTIFICATE_REQUEST;
+    case HS_SERVER_HELLO_DONE:      return TLS_STAGE_SERVER_HELLO_DONE;
+    case HS_CERTIFICATE_VERIFY:     return TLS_STAGE_CERTIFICATE_VERIFY;
+    case HS_CLIENT_KEY_EXCHANGE:    return TLS_STAGE_CLIENT_KEY_EXCHANGE;
+    case HS_FINISHED:               return TLS_STAGE_FINISHED;
+    case HS_KEY_UPDATE:             return TLS_STAGE_KEY_UPDATE;
+    default:                        return TLS_STAGE_OTHER;
+    }
+}
+
+static void
+message_started(feed_ctx_t *ctx, uint8_t msg_type)
+{
+    tls_conv_t *conv = ctx->conv;
+
+    if (msg_type == HS_CLIENT_HELLO && ctx->from_client && !conv->client_hello_seen) {
+        conv->client_hello_seen = true;
+        conv->client_hello_time = ctx->time;
+    }
+    if (msg_type == HS_CERTIFICATE && !ctx->from_client)
+        conv->server_certificate_seen = true;
+    if (ctx->msg_count < MAX_MSGS_PER_RECORD) {
+        if (msg_type == HS_SERVER_HELLO)
+            ctx->server_hello_slot = ctx->msg_count;
+        ctx->msgs[ctx->msg_count++] = stage_of_message(msg_type);
+    }
+}
+
+static void
+message_completed(feed_ctx_t *ctx, tls_hs_parser_t *hs)
+{
+    tls_conv_t *conv = ctx->conv;
+
+    if (hs->capture == NULL)
+        return;
+    if (hs->msg_type == HS_CLIENT_HELLO) {
+        parse_client_hello(conv, hs->capture, hs->capture_len);
+    } else if (hs->msg_type == HS_SERVER_HELLO) {
+        if (parse_server_hello(conv, hs->capture, hs->capture_len) &&
+            ctx->server_hello_slot >= 0)
+            ctx->msgs[ctx->server_hello_slot] = TLS_STAGE_HELLO_RETRY_REQUEST;
+    }
+    conv->allocator.release(conv->allocator.ctx, hs->capture);
+    hs->capture = NULL;
+}
+
+/* Streams handshake bytes (RFC 8446 4: type(1) length(3) body): notes the
+ * messages that start, keeps hello bodies until they complete. */
+static void
+hs_feed(feed_ctx_t *ctx, tls_hs_parser_t *hs, const uint8_t *data, uint32_t len)
+{
+    tls_conv_t *conv = ctx->conv;
+
+    while (len > 0) {
+        if (hs->msg_remaining == 0) {
+            uint32_t take = HS_HEADER_LEN - hs->header_len;
+            if (take > len)
+                take = len;
+            memcpy(hs->header + hs->header_len, data, take);
+            hs->header_len = (uint8_t)(hs->header_len + take);
+            data += take;
+            len -= take;
+            if (hs->header_len < HS_HEADER_LEN)
+                return;
+            hs->header_len = 0;
+            hs->msg_type = hs->header[0];
+            hs->msg_remaining = ((uint32_t)hs->header[1] << 16) |
+                                ((uint32_t)hs->header[2] << 8) | hs->header[3];
+            message_started(ctx, hs->msg_type);
+            if ((hs->msg_type == HS_CLIENT_HELLO || hs->msg_type == HS_SERVER_HELLO) &&
+                hs->capture == NULL && hs->msg_remaining > 0) {
+                hs->capture_size = hs->msg_remaining < HELLO_CAPTURE_MAX ? hs->msg_remaining
+                                                                         : HELLO_CAPTURE_MAX;
+                hs->capture = (uint8_t *)conv->allocator.alloc(conv->allocator.ctx,
+                                                               hs->capture_size);
+                hs->capture_len = 0;
+            }
+            if (hs->msg_remaining == 0)
+                message_completed(ctx, hs);
+        } else {
+            uint32_t take = hs->msg_remaining < len ? hs->msg_remaining : len;
+            if (hs->capture != NULL && hs->capture_len < hs->capture_size) {
+                uint32_t room = hs->capture_size - hs->capture_len;
+                uint32_t keep = take < room ? take : room;
+                memcpy(hs->capture + hs->capture_len, data, keep);
+                hs->capture_len += keep;
+            }
+            hs->msg_remaining -= take;
+            data += take;
+            len -= take;
+            if (hs->msg_remaining == 0)
+                message_completed(ctx, hs);
+        }
+    }
+}
+
+/* ---- records ---- */
+
+static bool
+is_alert_sized(uint16_t rec_len)
+{
+    /* An AEAD-protected TLS 1.3 alert: 2 bytes of alert, 1 of inner content
+     * type, a 16-byte tag (8 with CCM_8). */
+    return rec_len == 2 + 1 + 16 || rec_len == 2 + 1 + 8;
+}
+
+static void
+emit(feed_ctx_t *ctx, uint8_t stage, tls_phase_t phase)
+{
+    tls_packet_t *out = ctx->out;
+
+    if (out->count < TLS_MAX_STAGES_PER_PACKET)
+        out->stages[out->count++] = stage;
+    else if (out->dropped < UINT16_MAX)
+        out->dropped++;
+    out->phase_mask |= (uint8_t)(1u << phase);
+}
+
+static void
+note_failure(feed_ctx_t *ctx)
+{
+    tls_conv_t *conv = ctx->conv;
+
+    conv->alert_seen = true;
+    if (!conv->established && !conv->failed) {
+        conv->failed = true;
+        ctx->out->failed_here = true;
+    }
+}
+
+static void
+note_finished(feed_ctx_t *ctx, bool from_client)
+{
+    tls_conv_t *conv = ctx->conv;
+
+    conv->flow[from_client ? 0 : 1].finished_seen = true;
+    if (!conv->established && conv->flow[0].finished_seen && conv->flow[1].finished_seen) {
+        conv->established = true;
+        conv->established_time = ctx->time;
+    }
+}
+
+/* Uses the record Wireshark decrypted for this encrypted record, if any:
+ * returns false when there is none. */
+static bool
+stages_from_plaintext(feed_ctx_t *ctx)
+{
+    const tls_plaintext_t *pt;
+
+    if (ctx->plain_next >= ctx->plain_count)
+        return false;
+    pt = &ctx->plain[ctx->plain_next++];
+    ctx->flow->rec_decrypted_hs = true;
+    switch (pt->content_type) {
+    case TLS_CT_HANDSHAKE:
+        hs_feed(ctx, &ctx->flow->decrypted, pt->data, pt->len);
+        if (ctx->msg_count == 0)        /* continuation of a message */
+            ctx->msgs[ctx->msg_count++] = stage_of_message(ctx->flow->decrypted.msg_type);
+        break;
+    case TLS_CT_ALERT:
+        ctx->msgs[ctx->msg_count++] = TLS_STAGE_ENCRYPTED_ALERT;
+        break;
+    case TLS_CT_APPLICATION_DATA:
+        ctx->msgs[ctx->msg_count++] = TLS_STAGE_APPLICATION_DATA;
+        break;
+    case TLS_CT_HEARTBEAT:
+        ctx->msgs[ctx->msg_count++] = TLS_STAGE_HEARTBEAT;
+        break;
+    default:
+        ctx->msgs[ctx->msg_count++] = TLS_STAGE_OTHER;
+        break;
+    }
+    return true;
+}
+
+/* A record is complete: name it. ctx->msgs already holds the stages of
+ * the plaintext handshake messages that started in it. */
+static void
+record_completed(feed_ctx_t *ctx)
+{
+    tls_conv_t *conv = ctx->conv;
+    tls_flow_t *flow = ctx->flow;
+    tls_flow_t *client = &conv->flow[0];
+    bool was_established = conv->established;
+    bool encrypted;
+    uint8_t i;
+
+    conv->records++;
+    /* After its ChangeCipherSpec a TLS <= 1.2 side encrypts everything; in
+     * TLS 1.3 encrypted records carry the application_data type. */
+    encrypted = conv->tls13 ? (flow->rec_type == TLS_CT_APPLICATION_DATA && conv->server_hello_seen)
+                            : flow->ccs_seen;
+
+    switch (flow->rec_type) {
+    case TLS_CT_CHANGE_CIPHER_SPEC:
+        ctx->msgs[0] = TLS_STAGE_CHANGE_CIPHER_SPEC;
+        ctx->msg_count = 1;
+        flow->ccs_seen = true;
+        break;
+
+    case TLS_CT_ALERT:
+        if (encrypted)
+            (void)stages_from_plaintext(ctx);
+        ctx->msgs[0] = encrypted ? TLS_STAGE_ENCRYPTED_ALERT : TLS_STAGE_ALERT;
+        ctx->msg_count = 1;
+        break;
+
+    case TLS_CT_HANDSHAKE:
+        if (!encrypted || conv->tls13) {
+            if (ctx->msg_count == 0)    /* continuation of a message */
+                ctx->msgs[ctx->msg_count++] = stage_of_message(flow->plain.msg_type);
+        } else if (!stages_from_plaintext(ctx)) {
+            /* Wireshark's "Encrypted Handshake Message": the Finished, or
+             * a renegotiation after it. */
+            ctx->msgs[0] = flow->finished_seen ? TLS_STAGE_ENCRYPTED_HANDSHAKE
+                                               : TLS_STAGE_FINISHED;
+            ctx->msg_count = 1;
+        }
+        break;
+
+    case TLS_CT_APPLICATION_DATA:
+        if (encrypted && conv->tls13) {
+            if (!stages_from_plaintext(ctx)) {
+                ctx->msg_count = 1;
+                if (!ctx->from_client) {
+                    /* The server's flight after its ServerHello, until the
+                     * client answers, is its encrypted handshake. */
+                    ctx->msgs[0] = client->encrypted_seen ? TLS_STAGE_APPLICATION_DATA
+                                                          : TLS_STAGE_ENCRYPTED_HANDSHAKE;
+                } else if (!flow->encrypted_seen) {
+                    /* The client's first encrypted record is its Finished,
+                     * unless it has the size of an alert: a refusal. */
+                    ctx->msgs[0] = is_alert_sized(flow->rec_len) ? TLS_STAGE_ENCRYPTED_ALERT
+                                                                 : TLS_STAGE_FINISHED;
+                    if (ctx->msgs[0] == TLS_STAGE_FINISHED)
+                        conv->flow[1].finished_seen = true;    /* implied */
+                } else {
+                    ctx->msgs[0] = TLS_STAGE_APPLICATION_DATA;
+                }
+            }
+            flow->encrypted_seen = true;
+        } else {
+            if (encrypted)
+                (void)stages_from_plaintext(ctx);
+            ctx->msgs[0] = TLS_STAGE_APPLICATION_DATA;
+            ctx->msg_count = 1;
+        }
+        break;
+
+    case TLS_CT_HEARTBEAT:
+        ctx->msgs[0] = TLS_STAGE_HEARTBEAT;
+        ctx->msg_count = 1;
+        break;
+
+    default:
+        ctx->msgs[0] = TLS_STAGE_OTHER;
+        ctx->msg_count = 1;
+        break;
+    }
+
+    /* A record the capture cut can only be named by its header. */
+    if (flow->rec_body_cut && !flow->rec_decrypted_hs && flow->rec_type == TLS_CT_HANDSHAKE &&
+        (!encrypted || conv->tls13)) {
+        ctx->msgs[0] = TLS_STAGE_UNKNOWN;
+        ctx->msg_count = 1;
+    }
+
+    for (i = 0; i < ctx->msg_count; i++) {
+        uint8_t stage = ctx->msgs[i];
+        tls_phase_t phase;
+
+        if (stage == TLS_STAGE_FINISHED)
+            note_finished(ctx, ctx->from_client);
+        if (stage == TLS_STAGE_ALERT || stage == TLS_STAGE_ENCRYPTED_ALERT) {
+            note_failure(ctx);
+            phase = TLS_PHASE_ALERT;
+        } else if (!was_established) {
+            phase = TLS_PHASE_HANDSHAKE;
+        } else {
+            phase = TLS_PHASE_APPLICATION;
+        }
+        emit(ctx, stage, phase);
+        was_established = conv->established;
+    }
+    ctx->msg_count = 0;
+    ctx->server_hello_slot = -1;
+    flow->rec_decrypted_hs = false;
+}
+
+static bool
+plausible_record_header(const uint8_t *h)
+{
+    uint16_t len = (uint16_t)((h[3] << 8) | h[4]);
+
+    return h[0] >= TLS_CT_CHANGE_CIPHER_SPEC && h[0] <= TLS_CT_HEARTBEAT && h[1] == 3 &&
+           h[2] <= 4 && len <= MAX_RECORD_LEN;
+}
+
+/* Frames bytes into records. data == NULL stands for bytes the capture
+ * did not keep (snaplen). */
+static void
+consume(feed_ctx_t *ctx, const uint8_t *data, uint32_t len)
+{
+    tls_flow_t *flow = ctx->flow;
+
+    flow->next_seq += len;
+    while (len > 0 && !flow->broken) {
+        if (flow->rec_header_len < REC_HEADER_LEN) {
+            uint32_t take = REC_HEADER_LEN - flow->rec_header_len;
+            if (take > len)
+                take = len;
+            if (data == NULL) {
+                /* Without the header there is no telling where the next
+                 * record starts: say so once and stop. */
+                flow->broken = true;
+                emit(ctx, TLS_STAGE_UNKNOWN, TLS_PHASE_HANDSHAKE);
+                return;
+            }
+            memcpy(flow->rec_header + flow->rec_header_len, data, take);
+            flow->rec_header_len = (uint8_t)(flow->rec_header_len + take);
+            data += take;
+            len -= take;
+            if (flow->rec_header_len < REC_HEADER_LEN)
+                return;
+            if (!plausible_record_header(flow->rec_header)) {
+                flow->broken = true;
+                return;
+            }
+            flow->rec_type = flow->rec_header[0];
+            flow->rec_len = (uint16_t)((flow->rec_header[3] << 8) | flow->rec_header[4]);
+            flow->rec_remaining = flow->rec_len;
+            flow->rec_body_cut = false;
+            flow->rec_body_seen = 0;
+        } else {
+            uint32_t take = flow->rec_remaining < len ? flow->rec_remaining : len;
+            bool plaintext_hs = flow->rec_type == TLS_CT_HANDSHAKE &&
+                                (ctx->conv->tls13 || !flow->ccs_seen);
+            if (data == NULL)
+                flow->rec_body_cut = true;
+            else if (plaintext_hs && !flow->rec_body_cut)
+                hs_feed(ctx, &flow->plain, data, take);
+            flow->rec_remaining -= take;
+            flow->rec_body_seen += take;
+            if (data != NULL)
+                data += take;
+            len -= take;
+        }
+        if (flow->rec_header_len == REC_HEADER_LEN && flow->rec_remaining == 0) {
+            record_completed(ctx);
+            flow->rec_header_len = 0;
+        }
+    }
+}
+
+static void
+consume_segment(feed_ctx_t *ctx, const uint8_t *payload, uint32_t captured, uint32_t len)
+{
+    if (captured > len)
+        captured = len;
+    consume(ctx, payload, captured);
+    if (len > captured && !ctx->flow->broken)
+        consume(ctx, NULL, len - captured);
+}
+
+static void
+store_pending(tls_conv_t *conv, tls_flow_t *flow, uint32_t seq, const uint8_t *data,
+              uint32_t len)
+{
+    tls_pending_t **link = &flow->pending;
+    tls_pending_t *seg;
+
+    if (flow->pending_bytes + len > PENDING_MAX_BYTES) {
+        flow->broken = true;
+        return;
+    }
+    while (*link != NULL && (int32_t)((*link)->seq - seq) <= 0)
+        link = &(*link)->next;
+    seg = (tls_pending_t *)conv->allocator.alloc(conv->allocator.ctx, sizeof(*seg) + len);
+    seg->seq = seq;
+    seg->len = len;
+    memcpy(seg->data, data, len);
+    seg->next = *link;
+    *link = seg;
+    flow->pending_bytes += len;
+}
+
+static void
+drain_pending(feed_ctx_t *ctx)
+{
+    tls_conv_t *conv = ctx->conv;
+    tls_flow_t *flow = ctx->flow;
+
+    while (flow->pending != NULL && !flow->broken &&
+           (int32_t)(flow->pending->seq - flow->next_seq) <= 0) {
+        tls_pending_t *seg = flow->pending;
+        uint32_t overlap = flow->next_seq - seg->seq;
+
+        flow->pending = seg->next;
+        flow->pending_bytes -= seg->len;
+        if (overlap < seg->len)
+            consume(ctx, seg->data + overlap, seg->len - overlap);
+        conv->allocator.release(conv->allocator.ctx, seg);
+    }
+}
+
+static bool
+looks_like_client_hello(const uint8_t *p, uint32_t len)
+{
+    return len >= REC_HEADER_LEN + 1 && p[0] == TLS_CT_HANDSHAKE &&
+           plausible_record_header(p) && p[5] == HS_CLIENT_HELLO;
+}
+
+void
+tls_conv_on_segment(tls_conv_t *conv, bool from_client, uint32_t seq,
+                    const uint8_t *payload, uint32_t captured_len,
+                    uint32_t payload_len, tls_time_t time,
+                    const tls_plaintext_t *plain, size_t plain_count,
+                    tls_packet_t *out)
+{
+    feed_ctx_t ctx;
+    tls_flow_t *flow;
+    int32_t delta;
+
+    memset(out, 0, sizeof(*out));
+    if (payload_len == 0 || conv->detect == TLS_DETECT_NO)
+        return;
+    if (conv->detect == TLS_DETECT_UNKNOWN) {
+        /* TLS clients speak first, with a ClientHello. */
+        if (!from_client || !looks_like_client_hello(payload, captured_len)) {
+            conv->detect = TLS_DETECT_NO;
+            return;
+        }
+        conv->detect = TLS_DETECT_YES;
+    }
+    flow = &conv->flow[from_client ? 0 : 1];
+    if (flow->broken)
+        return;
+
+    memset(&ctx, 0, sizeof(ctx));
+    ctx.conv = conv;
+    ctx.flow = flow;
+    ctx.from_client = from_client;
+    ctx.time = time;
+    ctx.plain = plain;
+    ctx.plain_count = plain ? plain_count : 0;
+    ctx.out = out;
+    ctx.server_hello_slot = -1;
+
+    if (!flow->seq_set) {
+        flow->seq_set = true;
+        flow->next_seq = seq;
+    }
+    delta = (int32_t)(seq - flow->next_seq);
+    if (delta > 0) {
+        /* A gap: keep the bytes until the missing ones arrive. */
+        if (captured_len < payload_len)
+            flow->broken = true;
+        else
+            store_pending(conv, flow, seq, payload, payload_len);
+        return;
+    }
+    if ((uint32_t)-delta >= payload_len)
+        return;                         /* a retransmission: counted once */
+    {
+        uint32_t overlap = (uint32_t)-delta;
+        uint32_t captured = captured_len > overlap ? captured_len - overlap : 0;
+        consume_segment(&ctx, payload + (captured ? overlap : 0), captured,
+                        payload_len - overlap);
+    }
+    drain_pending(&ctx);
+}
+
+void
+tls_conv_on_close(tls_conv_t *conv)
+{
+    if (conv->detect == TLS_DETECT_YES && conv->client_hello_seen && !conv->established)
+        conv->failed = true;
+}
+
+tls_result_t
+tls_conv_result(const tls_conv_t *conv)
+{
+    if (conv->detect != TLS_DETECT_YES || !conv->client_hello_seen)
+        return TLS_RESULT_NONE;
+    if (conv->established)
+        return TLS_RESULT_ESTABLISHED;
+    if (conv->failed)
+        return TLS_RESULT_FAILED;
+    return TLS_RESULT_IN_PROGRESS;
+}
+
+bool
+tls_conv_resumed(const tls_conv_t *conv)
+{
+    /* An abbreviated handshake: the server switched to encryption without
+     * sending a Certificate (TLS <= 1.2), or accepted a PSK (TLS 1.3). */
+    if (conv->tls13)
+        return conv->psk_accepted;
+    return conv->flow[1].ccs_seen && !conv->server_certificate_seen;
+}
+
+bool
+tls_conv_handshake_time(const tls_conv_t *conv, tls_time_t *t)
+{
+    if (!conv->client_hello_seen || !conv->established)
+        return false;
+    *t = conv->established_time - conv->client_hello_time;
+    return true;
+}
+
+tls_phase_t
+tls_packet_phase(const tls_packet_t *pkt)
+{
+    if (pkt->phase_mask & (1u << TLS_PHASE_ALERT))
+        return TLS_PHASE_ALERT;
+    if (pkt->phase_mask & (1u << TLS_PHASE_HANDSHAKE))
+        return TLS_PHASE_HANDSHAKE;
+    if (pkt->phase_mask & (1u << TLS_PHASE_APPLICATION))
+        return TLS_PHASE_APPLICATION;
+    return (tls_phase_t)0;
+}
+
+#define TLS_NAME_CASE(name, value, label) case name: return label;
+
+const char *
+tls_stage_name(tls_stage_t stage)
+{
+    switch (stage) { TLS_STAGE_LIST(TLS_NAME_CASE) }
+    return "?";
+}
+
+const char *
+tls_phase_name(tls_phase_t phase)
+{
+    switch (phase) { TLS_PHASE_LIST(TLS_NAME_CASE) }
+    return "?";
+}
+
+const char *
+tls_result_name(tls_result_t result)
+{
+    switch (result) { TLS_RESULT_LIST(TLS_NAME_CASE) }
+    return "?";
+}
+
+const char *
+tls_version_name(uint16_t version)
+{
+    switch ((tls_version_t)version) { TLS_VERSION_LIST(TLS_NAME_CASE) }
+    return "?";
+}
