@@ -1,6 +1,7 @@
 # Runs at install time (cmake --install): picks the plugin folder that
 # Wireshark searches for the user who installs. tshark and Wireshark ignore
 # the personal folder when they run as root, so root gets the system one.
+# file(INSTALL) prepends $DESTDIR itself.
 execute_process(COMMAND id -u OUTPUT_VARIABLE _uid OUTPUT_STRIP_TRAILING_WHITESPACE)
 if(TCPPHASE_INSTALL_DIR)
     set(_dest "${TCPPHASE_INSTALL_DIR}")
@@ -9,9 +10,6 @@ elseif(_uid STREQUAL "0")
 else()
     set(_dest "$ENV{HOME}/.local/lib/wireshark/plugins/${TCPPHASE_ABI}/epan")
 endif()
-if(DEFINED ENV{DESTDIR})
-    set(_dest "$ENV{DESTDIR}${_dest}")
-endif()
-message(STATUS "Installing the tcpphase plugin into ${_dest}")
+message(STATUS "Installing the tcpphase plugin into $ENV{DESTDIR}${_dest}")
 file(INSTALL "${TCPPHASE_FILE}" DESTINATION "${_dest}"
      FILE_PERMISSIONS OWNER_READ OWNER_WRITE GROUP_READ WORLD_READ)

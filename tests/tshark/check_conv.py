@@ -25,8 +25,14 @@ CONV_FIELDS = [
     "tcpphase.conv.packets.handshake", "tcpphase.conv.packets.data",
     "tcpphase.conv.packets.teardown", "tcpphase.conv.bytes.to_server",
     "tcpphase.conv.bytes.to_client",
+    "tcpphase.conv.tls.result", "tcpphase.conv.tls.version", "tcpphase.conv.tls.sni",
+    "tcpphase.conv.tls.established", "tcpphase.conv.tls.resumed",
+    "tcpphase.conv.tls.handshake_time",
 ]
-LABELLED = {"tcpphase.conv.close", "tcpphase.conv.closer"}
+LABELLED = {"tcpphase.conv.close", "tcpphase.conv.closer", "tcpphase.conv.tls.result",
+            "tcpphase.conv.tls.version"}
+BOOLEANS = {"tcpphase.conv.complete", "tcpphase.conv.tls.established",
+            "tcpphase.conv.tls.resumed"}
 HEADER = ["stream"] + [f[len("tcpphase.conv."):] for f in CONV_FIELDS]
 
 
@@ -34,14 +40,14 @@ def packet_rows(capture, extra=()):
     """(frame, stream, [conv values]) for every tagged packet."""
     rows = []
     for r in tptest.fields(capture, ["frame.number", "tcp.stream", "tcpphase.step"] + CONV_FIELDS,
-                           extra):
+                           list(extra) + tptest.capture_args(capture)):
         if r[2] == "":
             continue
         values = []
         for name, raw in zip(CONV_FIELDS, r[3:]):
             if name in LABELLED:
                 raw = tptest.labelled(name, raw)
-            elif name == "tcpphase.conv.complete":
+            elif name in BOOLEANS:
                 raw = {"True": "1", "False": "0"}.get(raw, raw)
             values.append(raw)
         rows.append((r[0], r[1].split(",")[-1], values))

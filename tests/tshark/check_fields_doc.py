@@ -11,7 +11,8 @@ import sys
 import tptest
 
 ROW = re.compile(r"^\|\s*`(tcpphase[a-z0-9_.]*)`\s*\|\s*(FT_[A-Z0-9_]+)\s*\|([^|]*)\|")
-LABEL = re.compile(r"`([^`]+)`=(\d+)")
+EXPERT_ROW = re.compile(r"^\|\s*`(tcpphase[a-z0-9_.]*)`\s*\|\s*(Warning|Note|Error|Chat)\s*/")
+LABEL = re.compile(r"`([^`]+)`=(0x[0-9a-fA-F]+|\d+)")
 
 
 def documented(path):
@@ -20,8 +21,11 @@ def documented(path):
         for line in f:
             m = ROW.match(line)
             if m:
-                labels = {num: label for label, num in LABEL.findall(m.group(3))}
+                labels = {str(int(num, 0)): label for label, num in LABEL.findall(m.group(3))}
                 fields[m.group(1)] = (m.group(2), labels)
+            m = EXPERT_ROW.match(line)
+            if m:
+                fields[m.group(1)] = ("FT_NONE", {})
     return fields
 
 
@@ -39,7 +43,8 @@ def main(argv):
 
     report.equal(sorted(doc), sorted(built), "documented fields == registered fields")
     for name, (ftype, blurb) in sorted(built.items()):
-        if blurb is not None:
+        # Expert items (FT_NONE) carry their text as the name, not a blurb.
+        if blurb is not None and ftype != "FT_NONE":
             report.check(len(blurb.strip()) >= 20, "%s has help text in tshark -G fields" % name)
         if name not in doc:
             continue

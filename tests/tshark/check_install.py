@@ -32,8 +32,12 @@ def main(argv):
                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT).stdout
         installed = [os.path.join(d, f)[len(dest):] for d, _, files in os.walk(dest)
                      for f in files]
+        # The real system folder: tshark run directly, not through the
+        # test's private plugin folder.
         folders = [l.split("\t", 1)[1] for l in
-                   tptest.tshark(["-G", "folders"]).splitlines() if l.startswith("Global Plugins:")]
+                   subprocess.run(["tshark", "-G", "folders"], text=True,
+                                  stdout=subprocess.PIPE, stderr=subprocess.DEVNULL).stdout.splitlines()
+                   if l.startswith("Global Plugins:")]
         if os.getuid() == 0:
             want = os.path.join(folders[0].strip(), "epan", "tcpphase.so")
         else:

@@ -51,7 +51,7 @@ def value_labels():
         for line in tshark(["-G", "values"]).splitlines():
             parts = line.split("\t")
             if parts[0] == "V" and parts[1].startswith("tcpphase."):
-                _VALUES.setdefault(parts[1], {})[parts[2]] = parts[3]
+                _VALUES.setdefault(parts[1], {})[str(int(parts[2], 0))] = parts[3]
     return _VALUES
 
 
@@ -60,7 +60,7 @@ def labelled(field, raw):
     if raw == "":
         return ""
     table = value_labels().get(field, {})
-    return ",".join(table.get(v, "?" + v) for v in raw.split(","))
+    return ",".join(table.get(str(int(v, 0)), "?" + v) for v in raw.split(","))
 
 
 def read_tsv(path):
@@ -106,3 +106,12 @@ class Report:
             print("FAIL %s: no assertion ran" % self.name)
             return 1
         return 0 if self.failed == 0 else 1
+
+
+def capture_args(capture):
+    """tshark options a capture needs: its key log when one lies next to it
+    (captures/<name>.keys)."""
+    keys = os.path.splitext(capture)[0] + ".keys"
+    if os.path.exists(keys):
+        return ["-o", "tls.keylog_file:" + keys]
+    return []
