@@ -13,7 +13,6 @@
 #define MAX_RECORD_LEN      (16384 + 2048)
 #define HELLO_CAPTURE_MAX   65536u
 #define PENDING_MAX_BYTES   (256u * 1024u)
-#define MAX_MSGS_PER_RECORD 16
 
 /* Handshake message types (RFC 8446 section 4, RFC 5246 section 7.4). */
 enum {
@@ -58,10 +57,6 @@ typedef struct {
     size_t                 plain_count;
     size_t                 plain_next;
     tls_packet_t          *out;
-    /* handshake messages that start in the current record */
-    uint8_t                msgs[MAX_MSGS_PER_RECORD];
-    uint8_t                msg_count;
-    int                    server_hello_slot;   /* index in msgs, or -1 */
 } feed_ctx_t;
 
 void
@@ -69,6 +64,26 @@ tls_conv_init(tls_conv_t *conv, const tls_allocator_t *allocator)
 {
     memset(conv, 0, sizeof(*conv));
     conv->allocator = *allocator;
+    conv->flow[0].rec_server_hello_slot = -1;
+    conv->flow[1].rec_server_hello_slot = -1;
+}
+
+/* Lists one more stage for the current record (bounded). */
+static void
+add_msg(feed_ctx_t *ctx, uint8_t stage)
+{
+    tls_flow_t *flow = ctx->flow;
+
+    if (flow->rec_msg_count < TLS_MAX_MSGS_PER_RECORD)
+        flow->rec_msgs[flow->rec_msg_count++] = stage;
+}
+
+/* Names the current record with a single stage. */
+static void
+set_msg(feed_ctx_t *ctx, uint8_t stage)
+{
+    ctx->flow->rec_msgs[0] = stage;
+    ctx->flow->rec_msg_count = 1;
 }
 
 /* ---- hello parsing (bounds-checked: a capture may cut any field) ---- */
@@ -240,11 +255,9 @@ message_started(feed_ctx_t *ctx, uint8_t msg_type)
     }
     if (msg_type == HS_CERTIFICATE && !ctx->from_client)
         conv->server_certificate_seen = true;
-    if (ctx->msg_count < MAX_MSGS_PER_RECORD) {
-        if (msg_type == HS_SERVER_HELLO)
-            ctx->server_hello_slot = ctx->msg_count;
-        ctx->msgs[ctx->msg_count++] = stage_of_message(msg_type);
-    }
+    if (msg_type == HS_SERVER_HELLO && ctx->flow->rec_msg_count < TLS_MAX_MSGS_PER_RECORD)
+        ctx->flow->rec_server_hello_slot = (int8_t)ctx->flow->rec_msg_count;
+    add_msg(ctx, stage_of_message(msg_type));
 }
 
 static void
@@ -254,12 +267,13 @@ message_completed(feed_ctx_t *ctx, tls_hs_parser_t *hs)
 
     if (hs->capture == NULL)
         return;
-    if (hs->msg_type == HS_CLIENT_HELLO) {
+    /* A hello counts only from the side that may send it. */
+    if (hs->msg_type == HS_CLIENT_HELLO && ctx->from_client) {
         parse_client_hello(conv, hs->capture, hs->capture_len);
-    } else if (hs->msg_type == HS_SERVER_HELLO) {
-        if (parse_server_hello(conv, hs->capture, hs->capture_len) &&
-            ctx->server_hello_slot >= 0)
-            ctx->msgs[ctx->server_hello_slot] = TLS_STAGE_HELLO_RETRY_REQUEST;
+    } else if (hs->msg_type == HS_SERVER_HELLO && !ctx->from_client) {
+        int8_t slot = ctx->flow->rec_server_hello_slot;
+        if (parse_server_hello(conv, hs->capture, hs->capture_len) && slot >= 0)
+            ctx->flow->rec_msgs[slot] = TLS_STAGE_HELLO_RETRY_REQUEST;
     }
     conv->allocator.release(conv->allocator.ctx, hs->capture);
     hs->capture = NULL;
@@ -375,26 +389,37 @@ stages_from_plaintext(feed_ctx_t *ctx)
     switch (pt->content_type) {
     case TLS_CT_HANDSHAKE:
         hs_feed(ctx, &ctx->flow->decrypted, pt->data, pt->len);
-        if (ctx->msg_count == 0)        /* continuation of a message */
-            ctx->msgs[ctx->msg_count++] = stage_of_message(ctx->flow->decrypted.msg_type);
+        if (ctx->flow->rec_msg_count == 0)  /* continuation of a message */
+            add_msg(ctx, stage_of_message(ctx->flow->decrypted.msg_type));
         break;
     case TLS_CT_ALERT:
-        ctx->msgs[ctx->msg_count++] = TLS_STAGE_ENCRYPTED_ALERT;
+        add_msg(ctx, TLS_STAGE_ENCRYPTED_ALERT);
         break;
     case TLS_CT_APPLICATION_DATA:
-        ctx->msgs[ctx->msg_count++] = TLS_STAGE_APPLICATION_DATA;
+        add_msg(ctx, TLS_STAGE_APPLICATION_DATA);
         break;
     case TLS_CT_HEARTBEAT:
-        ctx->msgs[ctx->msg_count++] = TLS_STAGE_HEARTBEAT;
+        add_msg(ctx, TLS_STAGE_HEARTBEAT);
         break;
     default:
-        ctx->msgs[ctx->msg_count++] = TLS_STAGE_OTHER;
+        add_msg(ctx, TLS_STAGE_OTHER);
         break;
     }
     return true;
 }
 
-/* A record is complete: name it. ctx->msgs already holds the stages of
+/* Does this plaintext alert end the handshake? A fatal alert does, and so
+ * do close_notify and user_canceled; other warnings (unrecognized_name,
+ * no_renegotiation) let it go on (RFC 5246 7.2). */
+static bool
+plaintext_alert_is_fatal(const tls_flow_t *flow)
+{
+    if (flow->rec_len < 2 || flow->rec_body_cut)
+        return true;
+    return flow->rec_alert[0] != 1 || flow->rec_alert[1] == 0 || flow->rec_alert[1] == 90;
+}
+
+/* A record is complete: name it. flow->rec_msgs already holds the stages of
  * the plaintext handshake messages that started in it. */
 static void
 record_completed(feed_ctx_t *ctx)
@@ -414,86 +439,83 @@ record_completed(feed_ctx_t *ctx)
 
     switch (flow->rec_type) {
     case TLS_CT_CHANGE_CIPHER_SPEC:
-        ctx->msgs[0] = TLS_STAGE_CHANGE_CIPHER_SPEC;
-        ctx->msg_count = 1;
+        set_msg(ctx, TLS_STAGE_CHANGE_CIPHER_SPEC);
         flow->ccs_seen = true;
         break;
 
     case TLS_CT_ALERT:
         if (encrypted)
             (void)stages_from_plaintext(ctx);
-        ctx->msgs[0] = encrypted ? TLS_STAGE_ENCRYPTED_ALERT : TLS_STAGE_ALERT;
-        ctx->msg_count = 1;
+        set_msg(ctx, encrypted ? TLS_STAGE_ENCRYPTED_ALERT : TLS_STAGE_ALERT);
         break;
 
     case TLS_CT_HANDSHAKE:
         if (!encrypted || conv->tls13) {
-            if (ctx->msg_count == 0)    /* continuation of a message */
-                ctx->msgs[ctx->msg_count++] = stage_of_message(flow->plain.msg_type);
+            if (flow->rec_msg_count == 0)   /* continuation of a message */
+                add_msg(ctx, stage_of_message(flow->plain.msg_type));
         } else if (!stages_from_plaintext(ctx)) {
             /* Wireshark's "Encrypted Handshake Message": the Finished, or
              * a renegotiation after it. */
-            ctx->msgs[0] = flow->finished_seen ? TLS_STAGE_ENCRYPTED_HANDSHAKE
-                                               : TLS_STAGE_FINISHED;
-            ctx->msg_count = 1;
+            set_msg(ctx, flow->finished_seen ? TLS_STAGE_ENCRYPTED_HANDSHAKE
+                                             : TLS_STAGE_FINISHED);
         }
         break;
 
     case TLS_CT_APPLICATION_DATA:
         if (encrypted && conv->tls13) {
             if (!stages_from_plaintext(ctx)) {
-                ctx->msg_count = 1;
                 if (!ctx->from_client) {
                     /* The server's flight after its ServerHello, until the
                      * client answers, is its encrypted handshake. */
-                    ctx->msgs[0] = client->encrypted_seen ? TLS_STAGE_APPLICATION_DATA
-                                                          : TLS_STAGE_ENCRYPTED_HANDSHAKE;
+                    set_msg(ctx, client->encrypted_seen ? TLS_STAGE_APPLICATION_DATA
+                                                        : TLS_STAGE_ENCRYPTED_HANDSHAKE);
                 } else if (!flow->encrypted_seen) {
                     /* The client's first encrypted record is its Finished,
                      * unless it has the size of an alert: a refusal. */
-                    ctx->msgs[0] = is_alert_sized(flow->rec_len) ? TLS_STAGE_ENCRYPTED_ALERT
-                                                                 : TLS_STAGE_FINISHED;
-                    if (ctx->msgs[0] == TLS_STAGE_FINISHED)
+                    if (is_alert_sized(flow->rec_len)) {
+                        set_msg(ctx, TLS_STAGE_ENCRYPTED_ALERT);
+                    } else {
+                        set_msg(ctx, TLS_STAGE_FINISHED);
                         conv->flow[1].finished_seen = true;    /* implied */
+                    }
                 } else {
-                    ctx->msgs[0] = TLS_STAGE_APPLICATION_DATA;
+                    set_msg(ctx, TLS_STAGE_APPLICATION_DATA);
                 }
             }
             flow->encrypted_seen = true;
         } else {
             if (encrypted)
                 (void)stages_from_plaintext(ctx);
-            ctx->msgs[0] = TLS_STAGE_APPLICATION_DATA;
-            ctx->msg_count = 1;
+            set_msg(ctx, TLS_STAGE_APPLICATION_DATA);
         }
         break;
 
     case TLS_CT_HEARTBEAT:
-        ctx->msgs[0] = TLS_STAGE_HEARTBEAT;
-        ctx->msg_count = 1;
+        set_msg(ctx, TLS_STAGE_HEARTBEAT);
         break;
 
     default:
-        ctx->msgs[0] = TLS_STAGE_OTHER;
-        ctx->msg_count = 1;
+        set_msg(ctx, TLS_STAGE_OTHER);
         break;
     }
 
     /* A record the capture cut can only be named by its header. */
     if (flow->rec_body_cut && !flow->rec_decrypted_hs && flow->rec_type == TLS_CT_HANDSHAKE &&
         (!encrypted || conv->tls13)) {
-        ctx->msgs[0] = TLS_STAGE_UNKNOWN;
-        ctx->msg_count = 1;
+        set_msg(ctx, TLS_STAGE_UNKNOWN);
     }
 
-    for (i = 0; i < ctx->msg_count; i++) {
-        uint8_t stage = ctx->msgs[i];
+    for (i = 0; i < flow->rec_msg_count; i++) {
+        uint8_t stage = flow->rec_msgs[i];
         tls_phase_t phase;
 
         if (stage == TLS_STAGE_FINISHED)
             note_finished(ctx, ctx->from_client);
         if (stage == TLS_STAGE_ALERT || stage == TLS_STAGE_ENCRYPTED_ALERT) {
-            note_failure(ctx);
+            /* An encrypted alert's level cannot be read: before completion
+             * it is taken as the end of the handshake. */
+            if (stage == TLS_STAGE_ENCRYPTED_ALERT || plaintext_alert_is_fatal(flow))
+                note_failure(ctx);
             phase = TLS_PHASE_ALERT;
         } else if (!was_established) {
             phase = TLS_PHASE_HANDSHAKE;
@@ -503,8 +525,8 @@ record_completed(feed_ctx_t *ctx)
         emit(ctx, stage, phase);
         was_established = conv->established;
     }
-    ctx->msg_count = 0;
-    ctx->server_hello_slot = -1;
+    flow->rec_msg_count = 0;
+    flow->rec_server_hello_slot = -1;
     flow->rec_decrypted_hs = false;
 }
 
@@ -534,7 +556,8 @@ consume(feed_ctx_t *ctx, const uint8_t *data, uint32_t len)
                 /* Without the header there is no telling where the next
                  * record starts: say so once and stop. */
                 flow->broken = true;
-                emit(ctx, TLS_STAGE_UNKNOWN, TLS_PHASE_HANDSHAKE);
+                emit(ctx, TLS_STAGE_UNKNOWN, ctx->conv->established ? TLS_PHASE_APPLICATION
+                                                                    : TLS_PHASE_HANDSHAKE);
                 return;
             }
             memcpy(flow->rec_header + flow->rec_header_len, data, take);
@@ -556,10 +579,25 @@ consume(feed_ctx_t *ctx, const uint8_t *data, uint32_t len)
             uint32_t take = flow->rec_remaining < len ? flow->rec_remaining : len;
             bool plaintext_hs = flow->rec_type == TLS_CT_HANDSHAKE &&
                                 (ctx->conv->tls13 || !flow->ccs_seen);
-            if (data == NULL)
+            if (data == NULL) {
+                if (plaintext_hs && !flow->rec_body_cut) {
+                    /* The message bytes are gone: restart the message
+                     * layer at the next record instead of misreading it. */
+                    tls_hs_parser_t *hs = &flow->plain;
+                    if (hs->capture != NULL)
+                        ctx->conv->allocator.release(ctx->conv->allocator.ctx, hs->capture);
+                    hs->capture = NULL;
+                    hs->header_len = 0;
+                    hs->msg_remaining = 0;
+                }
                 flow->rec_body_cut = true;
-            else if (plaintext_hs && !flow->rec_body_cut)
+            } else if (plaintext_hs && !flow->rec_body_cut) {
                 hs_feed(ctx, &flow->plain, data, take);
+            } else if (flow->rec_type == TLS_CT_ALERT && flow->rec_body_seen < 2) {
+                uint32_t k;
+                for (k = 0; k < take && flow->rec_body_seen + k < 2; k++)
+                    flow->rec_alert[flow->rec_body_seen + k] = data[k];
+            }
             flow->rec_remaining -= take;
             flow->rec_body_seen += take;
             if (data != NULL)
@@ -624,11 +662,17 @@ drain_pending(feed_ctx_t *ctx)
     }
 }
 
+/* The start of a ClientHello record; a first segment shorter than the
+ * headers (a split meant to evade inspection) only needs a plausible
+ * prefix: every later record header is checked anyway. */
 static bool
 looks_like_client_hello(const uint8_t *p, uint32_t len)
 {
-    return len >= REC_HEADER_LEN + 1 && p[0] == TLS_CT_HANDSHAKE &&
-           plausible_record_header(p) && p[5] == HS_CLIENT_HELLO;
+    if (len >= REC_HEADER_LEN + 1)
+        return p[0] == TLS_CT_HANDSHAKE && plausible_record_header(p) &&
+               p[5] == HS_CLIENT_HELLO;
+    return len >= 1 && p[0] == TLS_CT_HANDSHAKE && (len < 2 || p[1] == 3) &&
+           (len < 3 || p[2] <= 4);
 }
 
 void
@@ -665,9 +709,16 @@ tls_conv_on_segment(tls_conv_t *conv, bool from_client, uint32_t seq,
     ctx.plain = plain;
     ctx.plain_count = plain ? plain_count : 0;
     ctx.out = out;
-    ctx.server_hello_slot = -1;
 
     if (!flow->seq_set) {
+        /* The stream starts with a record header; a segment that does not
+         * is a later one that came first: hold it until the start comes. */
+        if (captured_len >= 3 && captured_len == payload_len &&
+            !(payload[0] >= TLS_CT_CHANGE_CIPHER_SPEC && payload[0] <= TLS_CT_HEARTBEAT &&
+              payload[1] == 3 && payload[2] <= 4)) {
+            store_pending(conv, flow, seq, payload, payload_len);
+            return;
+        }
         flow->seq_set = true;
         flow->next_seq = seq;
     }
@@ -685,7 +736,7 @@ tls_conv_on_segment(tls_conv_t *conv, bool from_client, uint32_t seq,
     {
         uint32_t overlap = (uint32_t)-delta;
         uint32_t captured = captured_len > overlap ? captured_len - overlap : 0;
-        consume_segment(&ctx, payload + (captured ? overlap : 0), captured,
+        consume_segment(&ctx, captured ? payload + overlap : NULL, captured,
                         payload_len - overlap);
     }
     drain_pending(&ctx);

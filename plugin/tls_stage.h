@@ -119,6 +119,9 @@ typedef struct tls_pending_s {
     uint8_t  data[];
 } tls_pending_t;
 
+/* Handshake messages one record can name; more are not listed. */
+#define TLS_MAX_MSGS_PER_RECORD 16
+
 /* One direction of the byte stream. */
 typedef struct {
     bool     seq_set;
@@ -135,6 +138,12 @@ typedef struct {
     bool     finished_seen;     /* this side's Finished seen or inferred */
     bool     encrypted_seen;    /* TLS 1.3: an encrypted record after SH */
     bool     rec_decrypted_hs;  /* the current record used decrypted data */
+    uint8_t  rec_alert[2];      /* level and description of a plaintext alert */
+    /* stages of the handshake messages that started in the current record
+     * (kept across segments: a record may span several) */
+    uint8_t  rec_msgs[TLS_MAX_MSGS_PER_RECORD];
+    uint8_t  rec_msg_count;
+    int8_t   rec_server_hello_slot; /* index in rec_msgs, or -1 */
     tls_hs_parser_t plain;      /* plaintext handshake messages */
     tls_hs_parser_t decrypted;  /* decrypted handshake messages */
     tls_pending_t *pending;
