@@ -6,6 +6,7 @@
 #include "config_tcpphase.h"
 
 #include <epan/packet.h>
+#include <epan/tap.h>
 #include <ws_version.h>
 
 #include "tcpphase.h"
@@ -31,12 +32,25 @@ plugin_describe(void)
 }
 #endif
 
+static void
+register_tcpphase_tap_listeners(void)
+{
+    register_tcpphase_stats_tree();
+    register_tcpphase_csv();
+}
+
 void
 plugin_register(void)
 {
     static proto_plugin plug_tcpphase;
+    static tap_plugin plug_tcpphase_tap;
 
     plug_tcpphase.register_protoinfo = proto_register_tcpphase;
     plug_tcpphase.register_handoff = proto_reg_handoff_tcpphase;
     proto_register_plugin(&plug_tcpphase);
+
+    /* -z tcpphase,tree and -z tcpphase,csv (the Statistics menu lists the
+     * tree); -z tcpphase,conv registers with the protocol. */
+    plug_tcpphase_tap.register_tap_listener = register_tcpphase_tap_listeners;
+    tap_register_plugin(&plug_tcpphase_tap);
 }

@@ -12,6 +12,7 @@
 #include <epan/expert.h>
 #include <epan/packet.h>
 #include <epan/prefs.h>
+#include <epan/tap.h>
 #include <epan/proto_data.h>
 #include <wsutil/wmem/wmem.h>
 
@@ -68,6 +69,7 @@ static gboolean tcpphase_tls_enabled = TRUE;
 static gboolean tcpphase_conv_summary = TRUE;
 
 static dissector_handle_t tcpphase_handle;
+static int tcpphase_tap = -1;
 
 #define TP_VS_ENTRY(name, value, label) { name, label },
 static const value_string tcpphase_dir_vals[] = { TP_DIR_LIST(TP_VS_ENTRY) { 0, NULL } };
@@ -202,11 +204,16 @@ analyze_packet(packet_info *pinfo)
 
     pkt = wmem_new0(wmem_file_scope(), tcpphase_packet_t);
     pkt->conv = conv;
+    pkt->first_of_conv = conv->tcp.packets == 0;
+    pkt->state_before = (guint8)tp_conv_state(&conv->tcp);
+    pkt->tls_result_before = (guint8)tcpphase_conv_tls_result(conv);
     tp_conv_on_segment(&conv->tcp, &seg, &pkt->tcp);
     if (tcpphase_tls_enabled)
         analyze_tls(pinfo, facts, conv, pkt, seg.time);
     if (conv->tls != NULL && (facts->flags & (TCP_FLAG_FIN | TCP_FLAG_RST)))
         tls_conv_on_close(conv->tls);
+    pkt->state_after = (guint8)tp_conv_state(&conv->tcp);
+    pkt->tls_result_after = (guint8)tcpphase_conv_tls_result(conv);
     return pkt;
 }
 
@@ -224,6 +231,12 @@ add_frame_item(proto_tree *tree, int hf, tvbuff_t *tvb, guint32 frame)
 {
     if (frame != 0)
         proto_item_set_generated(proto_tree_add_uint(tree, hf, tvb, 0, 0, frame));
+}
+
+tls_result_t
+tcpphase_conv_tls_result(const tcpphase_conv_t *conv)
+{
+    return conv->tls ? tls_conv_result(conv->tls) : TLS_RESULT_NONE;
 }
 
 static void
@@ -384,6 +397,8 @@ dissect_tcpphase(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data
     /* Expert info is added even without a tree: the Expert Information
      * dialog and -z expert collect it from the tap pass. */
     add_expert_items(pinfo, tree ? add_packet_items(tree, tvb, pkt) : NULL, pkt);
+    if (have_tap_listener(tcpphase_tap))
+        tap_queue_packet(tcpphase_tap, pinfo, pkt);
     return tvb_captured_length(tvb);
 }
 
@@ -590,6 +605,8 @@ proto_register_tcpphase(void)
                                             g_direct_hash, g_direct_equal);
 
     tcpphase_handle = register_dissector("tcpphase", dissect_tcpphase, proto_tcpphase);
+    tcpphase_tap = register_tap(TCPPHASE_TAP_NAME);
+    register_tcpphase_conv_table();
 }
 
 void

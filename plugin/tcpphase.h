@@ -7,6 +7,7 @@
 #define TCPPHASE_TCPPHASE_H
 
 #include <epan/address.h>
+#include <wsutil/wmem/wmem.h>
 
 #include "tcp_phase.h"
 #include "tls_stage.h"
@@ -29,7 +30,29 @@ typedef struct {
     guint8           tls_phase;       /* tls_phase_t, 0 without records */
     gboolean         tls_failed_here; /* the TLS handshake failed here */
     guint8          *tls_stages;      /* tls_stage_t each, record order */
+    /* How this packet moved the conversation's verdicts, for statistics
+     * that must come out the same in one pass and in two. */
+    gboolean         first_of_conv;
+    guint8           state_before;    /* conn_state_t; unset on the first */
+    guint8           state_after;
+    guint8           tls_result_before; /* tls_result_t */
+    guint8           tls_result_after;
 } tcpphase_packet_t;
+
+/* The tap the post-dissector queues once per TCP packet; its data is the
+ * packet's tcpphase_packet_t (conversation reachable through ->conv). */
+#define TCPPHASE_TAP_NAME "tcpphase"
+
+/* Registered from the plugin's tap registration. */
+void register_tcpphase_stats_tree(void);
+void register_tcpphase_csv(void);
+/* Registered with the protocol (the GUI finds table statistics there). */
+void register_tcpphase_conv_table(void);
+
+/* Formatting shared by the conversation table and the CSV output. */
+const char *tcpphase_conv_client(const tcpphase_conv_t *conv, wmem_allocator_t *scope);
+const char *tcpphase_conv_server(const tcpphase_conv_t *conv, wmem_allocator_t *scope);
+tls_result_t tcpphase_conv_tls_result(const tcpphase_conv_t *conv);
 
 void proto_register_tcpphase(void);
 void proto_reg_handoff_tcpphase(void);

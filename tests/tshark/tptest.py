@@ -19,14 +19,15 @@ def stage_dir():
 
 
 def tshark(args, check=True):
-    """Runs tshark with the plugin; returns stdout as text."""
+    """Runs tshark with the plugin; returns stdout as text (line ends kept
+    as tshark wrote them)."""
     proc = subprocess.run([RUN_TSHARK, stage_dir()] + list(args),
-                          stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                          text=True, timeout=600)
+                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=600)
     if check and proc.returncode != 0:
         raise RuntimeError("tshark %s failed (%d): %s"
-                           % (" ".join(args), proc.returncode, proc.stderr))
-    return proc.stdout
+                           % (" ".join(args), proc.returncode,
+                              proc.stderr.decode("utf-8", "replace")))
+    return proc.stdout.decode("utf-8", "replace")
 
 
 def fields(capture, names, extra=()):

@@ -1,0 +1,411 @@
+/* conv_table.c
+ * One row per TCP conversation (SPEC.md section 7):
+ *   -z tcpphase,conv[,FILTER]  an aligned table, also Statistics > TCP
+ *                              Session Phase Conversations in the GUI
+ *                              (sortable, copy and save as usual);
+ *   -z tcpphase,csv[,FILTER]   the same rows as RFC 4180 CSV.
+ * Rows are read from the conversation records, so they match the
+ * tcpphase.conv.* fields.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#include "config_tcpphase.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include <epan/addr_resolv.h>
+#include <epan/packet.h>
+#include <epan/stat_tap_ui.h>
+#include <epan/tap.h>
+#include <wsutil/str_util.h>
+
+#include "tcpphase.h"
+
+/* ---- formatting shared by both outputs ---- */
+
+static const char *
+format_endpoint(const address *addr, guint16 port, wmem_allocator_t *scope)
+{
+    char *text = address_to_str(scope, addr);
+
+    if (addr->type == AT_IPv6)
+        return wmem_strdup_printf(scope, "[%s]:%u", text, port);
+    return wmem_strdup_printf(scope, "%s:%u", text, port);
+}
+
+const char *
+tcpphase_conv_client(const tcpphase_conv_t *conv, wmem_allocator_t *scope)
+{
+    return conv->tcp.first_sender_is_client
+        ? format_endpoint(&conv->first_src, conv->first_src_port, scope)
+        : format_endpoint(&conv->first_dst, conv->first_dst_port, scope);
+}
+
+const char *
+tcpphase_conv_server(const tcpphase_conv_t *conv, wmem_allocator_t *scope)
+{
+    return conv->tcp.first_sender_is_client
+        ? format_endpoint(&conv->first_dst, conv->first_dst_port, scope)
+        : format_endpoint(&conv->first_src, conv->first_src_port, scope);
+}
+
+/* Seconds with 6 decimals, "" when undefined. */
+static void
+format_seconds(char *buf, size_t size, gboolean defined, tp_time_t t)
+{
+    if (!defined) {
+        buf[0] = '\0';
+        return;
+    }
+    snprintf(buf, size, "%" PRId64 ".%06" PRId64, t / 1000000000, (t % 1000000000) / 1000);
+}
+
+/* The columns of one row, as text; times "" when undefined. */
+typedef struct {
+    char rtt[32], ttfb[32], duration[32], tls_time[32];
+    const char *closer, *close, *tls_version, *tls_sni, *tls_result;
+} conv_row_text_t;
+
+static void
+conv_row_text(const tcpphase_conv_t *conv, conv_row_text_t *row)
+{
+    const tp_conv_t *tcp = &conv->tcp;
+    const tls_conv_t *tls = conv->tls;
+    tls_result_t result = tcpphase_conv_tls_result(conv);
+    tp_time_t t = 0;
+    tls_time_t tt = 0;
+    gboolean known;
+
+    known = tp_conv_handshake_rtt(tcp, &t);
+    format_seconds(row->rtt, sizeof(row->rtt), known, t);
+    known = tp_conv_ttfb(tcp, &t);
+    format_seconds(row->ttfb, sizeof(row->ttfb), known, t);
+    format_seconds(row->duration, sizeof(row->duration), TRUE, tp_conv_duration(tcp));
+    known = result != TLS_RESULT_NONE && tls_conv_handshake_time(tls, &tt);
+    format_seconds(row->tls_time, sizeof(row->tls_time), known, tt);
+    row->closer = tcp->closer ? tp_role_name(tcp->closer) : "";
+    row->close = tp_close_name(tp_conv_close(tcp));
+    row->tls_version = result != TLS_RESULT_NONE && tls->version ? tls_version_name(tls->version)
+                                                                 : "";
+    row->tls_sni = result != TLS_RESULT_NONE ? tls->sni : "";
+    row->tls_result = tls_result_name(result);
+}
+
+/* ---- -z tcpphase,conv and the GUI table ---- */
+
+enum {
+    COL_STREAM, COL_CLIENT, COL_SERVER, COL_STATE, COL_HISTORY, COL_RTT, COL_TTFB,
+    COL_DURATION, COL_PKTS_HANDSHAKE, COL_PKTS_DATA, COL_PKTS_TEARDOWN, COL_BYTES_TO_SERVER,
+    COL_BYTES_TO_CLIENT, COL_CLOSER, COL_CLOSE, COL_TLS_VERSION, COL_TLS_SNI, COL_TLS_TIME,
+    COL_TLS_RESULT, NUM_COLS
+};
+
+/* Names are padded to the field widths so tshark's header lines up. */
+static stat_tap_table_item conv_table_fields[NUM_COLS] = {
+    { TABLE_ITEM_UINT,   TAP_ALIGN_RIGHT, "Stream", "%6u" },
+    { TABLE_ITEM_STRING, TAP_ALIGN_LEFT,  "Client                ", "%-22s" },
+    { TABLE_ITEM_STRING, TAP_ALIGN_LEFT,  "Server                ", "%-22s" },
+    { TABLE_ITEM_STRING, TAP_ALIGN_LEFT,  "State ", "%-6s" },
+    { TABLE_ITEM_STRING, TAP_ALIGN_LEFT,  "History     ", "%-12s" },
+    { TABLE_ITEM_STRING, TAP_ALIGN_RIGHT, "Handshake RTT", "%13s" },
+    { TABLE_ITEM_STRING, TAP_ALIGN_RIGHT, "      TTFB", "%10s" },
+    { TABLE_ITEM_STRING, TAP_ALIGN_RIGHT, "  Duration", "%10s" },
+    { TABLE_ITEM_UINT,   TAP_ALIGN_RIGHT, "Hs pkts", "%7u" },
+    { TABLE_ITEM_UINT,   TAP_ALIGN_RIGHT, "Data pkts", "%9u" },
+    { TABLE_ITEM_UINT,   TAP_ALIGN_RIGHT, "Td pkts", "%7u" },
+    { TABLE_ITEM_UINT,   TAP_ALIGN_RIGHT, "Bytes to server", "%15u" },
+    { TABLE_ITEM_UINT,   TAP_ALIGN_RIGHT, "Bytes to client", "%15u" },
+    { TABLE_ITEM_STRING, TAP_ALIGN_LEFT,  "Closer", "%-6s" },
+    { TABLE_ITEM_STRING, TAP_ALIGN_LEFT,  "Close      ", "%-11s" },
+    { TABLE_ITEM_STRING, TAP_ALIGN_LEFT,  "TLS    ", "%-7s" },
+    { TABLE_ITEM_STRING, TAP_ALIGN_LEFT,  "SNI                 ", "%-20s" },
+    { TABLE_ITEM_STRING, TAP_ALIGN_RIGHT, "TLS hs time", "%11s" },
+    { TABLE_ITEM_STRING, TAP_ALIGN_LEFT,  "TLS result ", "%-11s" },
+};
+
+static const char conv_table_name[] = "TCP Session Phase Conversations";
+
+/* tcp.stream -> row + 1 of the table being filled (0: no row yet). */
+static GHashTable *conv_table_rows;
+
+static void
+conv_table_init(stat_tap_table_ui *new_stat)
+{
+    stat_tap_table *table = stat_tap_find_table(new_stat, conv_table_name);
+
+    if (table != NULL) {
+        if (new_stat->stat_tap_reset_table_cb)
+            new_stat->stat_tap_reset_table_cb(table);
+        return;
+    }
+    table = stat_tap_init_table(conv_table_name, NUM_COLS, 0, "tcp.stream == %d");
+    stat_tap_add_table(new_stat, table);
+    if (conv_table_rows == NULL)
+        conv_table_rows = g_hash_table_new(g_direct_hash, g_direct_equal);
+    g_hash_table_remove_all(conv_table_rows);
+}
+
+static void
+set_uint(stat_tap_table *table, guint row, guint col, guint64 value)
+{
+    stat_tap_table_item_type *item = stat_tap_get_field_data(table, row, col);
+
+    item->value.uint_value = value > G_MAXUINT ? G_MAXUINT : (guint)value;
+}
+
+/* Replaces a text cell only when its text changed: most packets change
+ * counters only. */
+static void
+set_text(stat_tap_table *table, guint row, guint col, const char *text)
+{
+    stat_tap_table_item_type *item = stat_tap_get_field_data(table, row, col);
+
+    if (item->value.string_value != NULL && strcmp(item->value.string_value, text) == 0)
+        return;
+    g_free((char *)item->value.string_value);
+    item->value.string_value = g_strdup(text);
+}
+
+static tap_packet_status
+conv_table_packet(void *tapdata, packet_info *pinfo _U_, epan_dissect_t *edt _U_,
+                  const void *data, tap_flags_t flags _U_)
+{
+    stat_data_t *stat_data = (stat_data_t *)tapdata;
+    const tcpphase_packet_t *pkt = (const tcpphase_packet_t *)data;
+    const tcpphase_conv_t *conv = pkt->conv;
+    const tp_conv_t *tcp = &conv->tcp;
+    stat_tap_table *table = g_array_index(stat_data->stat_tap_data->tables, stat_tap_table *, 0);
+    guint row = GPOINTER_TO_UINT(g_hash_table_lookup(conv_table_rows,
+                                                     GUINT_TO_POINTER(conv->stream)));
+    conv_row_text_t text;
+
+    if (row == 0) {
+        stat_tap_table_item_type items[NUM_COLS];
+        memset(items, 0, sizeof(items));
+        for (guint c = 0; c < NUM_COLS; c++)
+            items[c].type = conv_table_fields[c].type;
+        items[COL_STREAM].value.uint_value = conv->stream;
+        /* The filter column value: clicking a row filters tcp.stream. */
+        items[COL_STREAM].user_data.uint_value = conv->stream;
+        items[COL_CLIENT].value.string_value = g_strdup(tcpphase_conv_client(conv, pinfo->pool));
+        items[COL_SERVER].value.string_value = g_strdup(tcpphase_conv_server(conv, pinfo->pool));
+        row = table->num_elements + 1;
+        stat_tap_init_table_row(table, row - 1, NUM_COLS, items);
+        g_hash_table_insert(conv_table_rows, GUINT_TO_POINTER(conv->stream),
+                            GUINT_TO_POINTER(row));
+    }
+    row--;
+    conv_row_text(conv, &text);
+    set_text(table, row, COL_STATE, conn_state_name(tp_conv_state(tcp)));
+    set_text(table, row, COL_HISTORY, tp_conv_history(tcp));
+    set_text(table, row, COL_RTT, text.rtt);
+    set_text(table, row, COL_TTFB, text.ttfb);
+    set_text(table, row, COL_DURATION, text.duration);
+    set_uint(table, row, COL_PKTS_HANDSHAKE, tcp->phase_packets[TP_PHASE_HANDSHAKE - 1]);
+    set_uint(table, row, COL_PKTS_DATA, tcp->phase_packets[TP_PHASE_DATA - 1]);
+    set_uint(table, row, COL_PKTS_TEARDOWN, tcp->phase_packets[TP_PHASE_TEARDOWN - 1]);
+    set_uint(table, row, COL_BYTES_TO_SERVER, tcp->bytes_to_server);
+    set_uint(table, row, COL_BYTES_TO_CLIENT, tcp->bytes_to_client);
+    set_text(table, row, COL_CLOSER, text.closer);
+    set_text(table, row, COL_CLOSE, text.close);
+    set_text(table, row, COL_TLS_VERSION, text.tls_version);
+    set_text(table, row, COL_TLS_SNI, text.tls_sni);
+    set_text(table, row, COL_TLS_TIME, text.tls_time);
+    set_text(table, row, COL_TLS_RESULT, text.tls_result);
+    return TAP_PACKET_REDRAW;
+}
+
+static void
+conv_table_reset(stat_tap_table *table)
+{
+    /* Rows are rebuilt from scratch on a retap. */
+    for (guint row = 0; row < table->num_elements; row++) {
+        for (guint col = 0; col < table->num_fields; col++) {
+            stat_tap_table_item_type *item = stat_tap_get_field_data(table, row, col);
+            if (item->type == TABLE_ITEM_STRING) {
+                g_free((char *)item->value.string_value);
+                item->value.string_value = NULL;
+            }
+        }
+        g_free(table->elements[row]);
+    }
+    g_free(table->elements);
+    table->elements = NULL;
+    table->num_elements = 0;
+    if (conv_table_rows != NULL)
+        g_hash_table_remove_all(conv_table_rows);
+}
+
+static void
+conv_table_free_item(stat_tap_table *table _U_, guint row _U_, guint column _U_,
+                     stat_tap_table_item_type *field_data)
+{
+    if (field_data->type == TABLE_ITEM_STRING) {
+        g_free((char *)field_data->value.string_value);
+        field_data->value.string_value = NULL;
+    }
+}
+
+void
+register_tcpphase_conv_table(void)
+{
+    static tap_param conv_table_params[] = {
+        { PARAM_FILTER, "filter", "Filter", NULL, TRUE }
+    };
+    static stat_tap_table_ui conv_table_ui = {
+        REGISTER_STAT_GROUP_CONVERSATION_LIST,
+        "TCP Session Phase Conversations",
+        TCPPHASE_TAP_NAME,
+        "tcpphase,conv",
+        conv_table_init,
+        conv_table_packet,
+        conv_table_reset,
+        conv_table_free_item,
+        NULL,
+        NUM_COLS, conv_table_fields,
+        G_N_ELEMENTS(conv_table_params), conv_table_params,
+        NULL,
+        0
+    };
+
+    register_stat_tap_table_ui(&conv_table_ui);
+}
+
+/* ---- -z tcpphase,csv ---- */
+
+typedef struct {
+    char       *filter;
+    GHashTable *seen;       /* tcp.stream -> conversation */
+} csv_tap_t;
+
+static tap_packet_status
+csv_packet(void *tapdata, packet_info *pinfo _U_, epan_dissect_t *edt _U_, const void *data,
+           tap_flags_t flags _U_)
+{
+    csv_tap_t *csv = (csv_tap_t *)tapdata;
+    const tcpphase_packet_t *pkt = (const tcpphase_packet_t *)data;
+
+    g_hash_table_insert(csv->seen, GUINT_TO_POINTER(pkt->conv->stream), pkt->conv);
+    return TAP_PACKET_DONT_REDRAW;
+}
+
+/* RFC 4180: quote when the text holds a comma, a quote or a line break,
+ * doubling quotes; always_quote for free text such as the SNI. */
+static void
+put_csv_field(GString *out, const char *text, gboolean always_quote)
+{
+    if (always_quote || strpbrk(text, ",\"\r\n") != NULL) {
+        g_string_append_c(out, '"');
+        for (; *text; text++) {
+            if (*text == '"')
+                g_string_append_c(out, '"');
+            g_string_append_c(out, *text);
+        }
+        g_string_append_c(out, '"');
+    } else {
+        g_string_append(out, text);
+    }
+}
+
+static gint
+compare_streams(gconstpointer a, gconstpointer b)
+{
+    guint sa = GPOINTER_TO_UINT(*(gconstpointer const *)a);
+    guint sb = GPOINTER_TO_UINT(*(gconstpointer const *)b);
+
+    return sa < sb ? -1 : sa > sb;
+}
+
+static void
+csv_draw(void *tapdata)
+{
+    csv_tap_t *csv = (csv_tap_t *)tapdata;
+    GPtrArray *streams = g_ptr_array_new();
+    GHashTableIter iter;
+    gpointer key;
+    GString *line = g_string_new(NULL);
+
+    g_hash_table_iter_init(&iter, csv->seen);
+    while (g_hash_table_iter_next(&iter, &key, NULL))
+        g_ptr_array_add(streams, key);
+    g_ptr_array_sort(streams, compare_streams);
+
+    printf("stream,client,server,state,history,handshake_rtt,ttfb,duration,"
+           "packets_handshake,packets_data,packets_teardown,bytes_to_server,"
+           "bytes_to_client,closer,close,tls_version,tls_sni,tls_handshake_time,tls_result\r\n");
+    for (guint i = 0; i < streams->len; i++) {
+        const tcpphase_conv_t *conv =
+            (const tcpphase_conv_t *)g_hash_table_lookup(csv->seen, g_ptr_array_index(streams, i));
+        const tp_conv_t *tcp = &conv->tcp;
+        conv_row_text_t text;
+
+        conv_row_text(conv, &text);
+        g_string_printf(line, "%u,", conv->stream);
+        put_csv_field(line, tcpphase_conv_client(conv, NULL), FALSE);
+        g_string_append_c(line, ',');
+        put_csv_field(line, tcpphase_conv_server(conv, NULL), FALSE);
+        g_string_append_printf(line, ",%s,", conn_state_name(tp_conv_state(tcp)));
+        put_csv_field(line, tp_conv_history(tcp), FALSE);
+        g_string_append_printf(line, ",%s,%s,%s,%u,%u,%u,%" PRIu64 ",%" PRIu64 ",%s,%s,%s,",
+                               text.rtt, text.ttfb, text.duration,
+                               tcp->phase_packets[TP_PHASE_HANDSHAKE - 1],
+                               tcp->phase_packets[TP_PHASE_DATA - 1],
+                               tcp->phase_packets[TP_PHASE_TEARDOWN - 1],
+                               tcp->bytes_to_server, tcp->bytes_to_client,
+                               text.closer, text.close, text.tls_version);
+        put_csv_field(line, text.tls_sni, TRUE);
+        g_string_append_printf(line, ",%s,%s\r\n", text.tls_time, text.tls_result);
+        fputs(line->str, stdout);
+    }
+    g_string_free(line, TRUE);
+    g_ptr_array_free(streams, TRUE);
+}
+
+static void
+csv_finish(void *tapdata)
+{
+    csv_tap_t *csv = (csv_tap_t *)tapdata;
+
+    g_hash_table_destroy(csv->seen);
+    g_free(csv->filter);
+    g_free(csv);
+}
+
+static void
+csv_init(const char *opt_arg, void *userdata _U_)
+{
+    static const char prefix[] = "tcpphase,csv";
+    csv_tap_t *csv = g_new0(csv_tap_t, 1);
+    GString *error;
+
+    if (strncmp(opt_arg, prefix, sizeof(prefix) - 1) == 0 && opt_arg[sizeof(prefix) - 1] == ',')
+        csv->filter = g_strdup(opt_arg + sizeof(prefix));
+    csv->seen = g_hash_table_new(g_direct_hash, g_direct_equal);
+    error = register_tap_listener(TCPPHASE_TAP_NAME, csv, csv->filter, 0, NULL, csv_packet,
+                                  csv_draw, csv_finish);
+    if (error != NULL) {
+        fprintf(stderr, "tshark: Couldn't register tcpphase,csv tap: %s\n", error->str);
+        g_string_free(error, TRUE);
+        csv_finish(csv);
+        exit(1);
+    }
+}
+
+void
+register_tcpphase_csv(void)
+{
+    static tap_param csv_params[] = {
+        { PARAM_FILTER, "filter", "Filter", NULL, TRUE }
+    };
+    static stat_tap_ui csv_ui = {
+        REGISTER_STAT_GROUP_GENERIC,
+        NULL,
+        "tcpphase,csv",
+        csv_init,
+        G_N_ELEMENTS(csv_params),
+        csv_params
+    };
+
+    register_stat_tap_ui(&csv_ui, NULL);
+}
