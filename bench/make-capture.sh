@@ -15,6 +15,12 @@
 #   kind 3 tls12           https://10.98.3.1/  nginx ssl_protocols TLSv1.2, Connection: close
 #   kind 4 tls13           https://10.98.4.1/  nginx ssl_protocols TLSv1.3, Connection: close
 #
+# Every request fetches one of three objects in turn (a small page, a 4 KB
+# page, a 24 KB asset). nginx has TLS session resumption off (no session
+# cache, no tickets): wrk would otherwise resume nearly every session, and
+# a full handshake (Certificate, ServerKeyExchange, ...) is the heavier
+# case for the TLS walker.
+#
 # The four run at the same time; each is recorded by its own dumpcap
 # (pcapng, capture filter "tcp", offloads off as in captures/make-captures.sh)
 # on its client-side veth and stops after PER_KIND packets (-c), so the mix
@@ -55,7 +61,7 @@ KINDS=(http_close http_keepalive tls12 tls13)
 # Tuned so that the four kinds produce packets at about the same rate
 # (about 2,500 packets/s each on a 2-CPU VM). Override with
 # BENCH_PACE="c1:d1 c2:d2 c3:d3 c4:d4".
-PACE=(${BENCH_PACE:-4:12 2:6 4:25 4:20})
+PACE=(${BENCH_PACE:-4:28 3:8 4:25 4:27})
 
 log()  { printf '[make-capture] %s\n' "$*" >&2; }
 die()  { log "ERROR: $*"; exit 1; }
@@ -260,9 +266,10 @@ http {
   server { listen 10.98.1.1:80; server_name lab.example; }
   server { listen 10.98.2.1:80; server_name lab.example; }
   server { listen 10.98.3.1:443 ssl; server_name lab.example; $ssl
-           ssl_protocols TLSv1.2; ssl_ciphers ECDHE-RSA-AES128-GCM-SHA256; }
+           ssl_protocols TLSv1.2; ssl_ciphers ECDHE-RSA-AES128-GCM-SHA256;
+           ssl_session_cache off; ssl_session_tickets off; }
   server { listen 10.98.4.1:443 ssl; server_name lab.example; $ssl
-           ssl_protocols TLSv1.3; }
+           ssl_protocols TLSv1.3; ssl_session_cache off; ssl_session_tickets off; }
 }
 EOF
   ip netns exec "$NS_S" timeout -k 5 $((MAX_SECONDS + 120)) nginx -p "$d" -c "$d/nginx.conf" \

@@ -254,7 +254,7 @@ register_tcpphase_conv_table(void)
         { PARAM_FILTER, "filter", "Filter", NULL, TRUE }
     };
     static stat_tap_table_ui conv_table_ui = {
-        REGISTER_STAT_GROUP_CONVERSATION_LIST,
+        REGISTER_STAT_GROUP_GENERIC,
         "TCP Session Phase Conversations",
         TCPPHASE_TAP_NAME,
         "tcpphase,conv",

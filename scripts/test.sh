@@ -6,7 +6,9 @@ set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 build=${TCPPHASE_BUILD:-$top/build}
 
-"$top/scripts/deps.sh"
+# Beyond the build: mergecap (wireshark-common, with tshark), and Wireshark
+# Qt under Xvfb for the GUI test.
+"$top/scripts/deps.sh" xvfb xdotool imagemagick wireshark-qt x11-utils
 cmake -S "$top" -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo
 cmake --build "$build" -j"$(nproc)"
 ctest --test-dir "$build" --output-on-failure -j"$(nproc)"

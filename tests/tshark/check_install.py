@@ -28,6 +28,7 @@ def main(argv):
     # anyone else the personal one; an explicit folder wins.
     with tempfile.TemporaryDirectory() as dest:
         env = dict(os.environ, DESTDIR=dest, HOME="/home/someone")
+        env.pop("XDG_CONFIG_HOME", None)
         out = subprocess.run(["cmake", "--install", build], env=env, text=True,
                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT).stdout
         installed = [os.path.join(d, f)[len(dest):] for d, _, files in os.walk(dest)
@@ -43,7 +44,11 @@ def main(argv):
         else:
             want = "/home/someone/.local/lib/wireshark/plugins/%s/epan/tcpphase.so" % \
                 os.path.basename(folders[0].strip())
-        report.equal(installed, [want], "cmake --install destination (%s)" % out.strip())
+        profile = "/home/someone/.config/wireshark/profiles/tcpphase/"
+        report.equal(sorted(installed),
+                     sorted([want] + [profile + f for f in ("colorfilters", "dfilter_buttons",
+                                                            "preferences")]),
+                     "cmake --install destinations (%s)" % out.strip())
     return report.finish()
 
 
