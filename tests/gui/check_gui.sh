@@ -7,7 +7,7 @@
 set -u
 stage=$1; capture=$2
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
-"$(dirname "$0")/wireshark-xvfb.sh" "$stage" "$tmp/shot.png" "TCP Session Phase Conversations" \
+MAIN_TITLE=$(basename "$capture") "$(dirname "$0")/wireshark-xvfb.sh" "$stage" "$tmp/shot.png" "TCP Session Phase Conversations" \
     -C tcpphase -r "$capture" -z tcpphase,conv
 status=$?
 [ $status -ne 0 ] && exit $status

@@ -80,10 +80,15 @@ fi
 import -window root "$out"
 
 # Ctrl+Q in the main window quits Wireshark (closing its dialogs too).
-# (no window manager: give the main window the focus, then type)
-xdotool windowfocus --sync "$main" 2>/dev/null
-sleep 0.5
-xdotool key ctrl+q 2>/dev/null
+# (no window manager: give the main window the focus, then type; retried
+# a few times in case a dialog took the focus back)
+for _ in 1 2 3; do
+    xdotool windowfocus --sync "$main" 2>/dev/null
+    sleep 0.5
+    xdotool key ctrl+q 2>/dev/null
+    sleep 2
+    kill -0 "$ws_pid" 2>/dev/null || break
+done
 status=""
 for _ in $(seq 60); do
     if ! kill -0 "$ws_pid" 2>/dev/null; then
