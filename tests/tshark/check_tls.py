@@ -5,7 +5,12 @@ tcpphase.tls.phase equal the committed expectation
 (tests/tshark/expected/<capture>.tls.tsv), in one-pass tshark and with -2.
 A key log next to the capture (captures/<name>.keys) is loaded.
 
-usage: check_tls.py CAPTURE
+With --not-tls-in-wireshark it also checks that Wireshark itself does not
+dissect any packet of the capture as TLS (the stream runs on a port that
+Wireshark gives to another protocol), so the stages come from tcpphase's
+own record walk.
+
+usage: check_tls.py [--not-tls-in-wireshark] CAPTURE
        check_tls.py --write CAPTURE   (write the expectation, for review)"""
 
 import os
@@ -42,8 +47,13 @@ def main(argv):
                          "records.\nWritten by check_tls.py --write, then checked by hand "
                          "against Wireshark's TLS dissection." % os.path.basename(capture))
         return 0
-    capture = argv[1]
+    not_tls = argv[1] == "--not-tls-in-wireshark"
+    capture = argv[2] if not_tls else argv[1]
     report = tptest.Report("tls " + os.path.basename(capture))
+    if not_tls:
+        protocols = tptest.tshark(["-r", capture, "-T", "fields", "-e", "frame.protocols"]).split()
+        report.check(protocols and not any(":tls" in p for p in protocols),
+                     "Wireshark shows no TLS in this capture: %s" % sorted(set(protocols)))
     header, expected = tptest.read_tsv(expectation_path(capture))
     report.equal(header, HEADER, "expectation header")
     for mode in ([], ["-2"]):
