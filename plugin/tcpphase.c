@@ -263,6 +263,34 @@ add_conv_tls_items(proto_tree *tree, tvbuff_t *tvb, const tls_conv_t *tls)
         add_time_item(tree, hf_tcpphase_conv_tls_handshake_time, tvb, t);
 }
 
+/* The summary is ~25 items: build it only when it will be shown or a
+ * filter, column or field output refers to one of them (tshark -T fields
+ * or -Y on other fields builds a tree that would discard them). */
+static gboolean
+conv_items_wanted(proto_tree *tree)
+{
+    static int *const conv_hfs[] = {
+        &hf_tcpphase_conv_state, &hf_tcpphase_conv_history, &hf_tcpphase_conv_complete,
+        &hf_tcpphase_conv_close, &hf_tcpphase_conv_closer, &hf_tcpphase_conv_handshake_rtt,
+        &hf_tcpphase_conv_ttfb, &hf_tcpphase_conv_duration, &hf_tcpphase_conv_syn_frame,
+        &hf_tcpphase_conv_established_frame, &hf_tcpphase_conv_close_frame,
+        &hf_tcpphase_conv_packets_handshake, &hf_tcpphase_conv_packets_data,
+        &hf_tcpphase_conv_packets_teardown, &hf_tcpphase_conv_bytes_to_server,
+        &hf_tcpphase_conv_bytes_to_client, &hf_tcpphase_conv_tls_version,
+        &hf_tcpphase_conv_tls_sni, &hf_tcpphase_conv_tls_established,
+        &hf_tcpphase_conv_tls_resumed, &hf_tcpphase_conv_tls_handshake_time,
+        &hf_tcpphase_conv_tls_result,
+    };
+
+    if (PTREE_DATA(tree)->visible)
+        return TRUE;
+    for (size_t i = 0; i < G_N_ELEMENTS(conv_hfs); i++) {
+        if (proto_field_is_referenced(tree, *conv_hfs[i]))
+            return TRUE;
+    }
+    return FALSE;
+}
+
 /* The conversation as its record holds it now: the whole capture once the
  * first pass is over (GUI, tshark -2), as seen so far in one-pass tshark. */
 static void
@@ -351,7 +379,7 @@ add_packet_items(proto_tree *tree, tvbuff_t *tvb, const tcpphase_packet_t *pkt)
         if (pkt->tls_count > 1)
             proto_item_append_text(top, " +%u", pkt->tls_count - 1u);
     }
-    if (tcpphase_conv_summary)
+    if (tcpphase_conv_summary && conv_items_wanted(tree))
         add_conv_items(phase_tree, tvb, pkt->conv);
     return top;
 }
