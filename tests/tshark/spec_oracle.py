@@ -47,9 +47,14 @@ def seq_geq(a, b):
 
 def expected_rows(capture):
     """[frame, stream, dir, step, phase, phase_seq, midstream] per TCP packet."""
+    return expected_rows_from(tptest.fields(capture, TCP_FIELDS))
+
+
+def expected_rows_from(tcp_rows):
+    """The same from rows of TCP_FIELDS values already read."""
     convs = {}
     rows = []
-    for r in tptest.fields(capture, TCP_FIELDS):
+    for r in tcp_rows:
         frame, stream = r[0], last(r[1])
         if stream == "":
             continue
