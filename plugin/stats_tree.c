@@ -65,7 +65,7 @@ tcpphase_stats_tree_packet(stats_tree *st, packet_info *pinfo, epan_dissect_t *e
 
     /* A conversation moves from one state to another: count it once, under
      * the state it has now. */
-    if (pkt->first_of_conv) {
+    if (pkt->flags & PACKET_FIRST_OF_CONV) {
         tick_stat_node(st, st_str_states, 0, FALSE);
         tick_stat_node(st, conn_state_name((conn_state_t)pkt->state_after), st_node_states,
                        FALSE);

@@ -190,9 +190,9 @@ tp_conv_on_segment(tp_conv_t *conv, const tp_segment_t *seg, tp_packet_t *out)
     conn_model_on_packet(&conv->zeek, sender == TP_ROLE_CLIENT, seg->flags, seg->seq,
                          seg->payload_len);
 
-    out->dir = sender == TP_ROLE_CLIENT ? TP_DIR_TO_SERVER : TP_DIR_TO_CLIENT;
-    out->step = step;
-    out->phase = conv->phase;
+    out->dir = (uint8_t)(sender == TP_ROLE_CLIENT ? TP_DIR_TO_SERVER : TP_DIR_TO_CLIENT);
+    out->step = (uint8_t)step;
+    out->phase = (uint8_t)conv->phase;
     out->phase_seq = conv->phase_seq;
     out->phase_time = seg->time - conv->phase_start;
     out->midstream = conv->midstream;

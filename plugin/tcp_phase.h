@@ -83,14 +83,15 @@ typedef struct {
 #define TP_EVENT_DATA_AFTER_FIN 0x04    /* payload after the peer's FIN */
 #define TP_EVENT_MIDSTREAM      0x08    /* first packet, no handshake seen */
 
-/* The per-packet result, causal: it depends only on earlier packets. */
+/* The per-packet result, causal: it depends only on earlier packets. Kept
+ * for every TCP packet of a capture, so it is packed small. */
 typedef struct {
-    uint8_t    events;          /* TP_EVENT_* */
-    tp_dir_t   dir;
-    tp_step_t  step;
-    tp_phase_t phase;
-    uint32_t   phase_seq;       /* 1-based position inside the phase */
     tp_time_t  phase_time;      /* since the first packet of the phase */
+    uint32_t   phase_seq;       /* 1-based position inside the phase */
+    uint8_t    dir;             /* tp_dir_t */
+    uint8_t    step;            /* tp_step_t */
+    uint8_t    phase;           /* tp_phase_t */
+    uint8_t    events;          /* TP_EVENT_* */
     bool       midstream;
 } tp_packet_t;
 

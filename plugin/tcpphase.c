@@ -85,7 +85,54 @@ static const value_string tcpphase_tls_version_vals[] = { TLS_VERSION_LIST(TP_VS
 /* Conversations by tcp.stream; emptied when the capture file closes. */
 static wmem_map_t *tcpphase_convs;
 
-#define PACKET_KEY_RESULT 0     /* p_*_proto_data key in file scope */
+/* Per-packet results by frame number, in chunks allocated as TCP packets
+ * come (cheaper than a p_add_proto_data entry per packet); file scope. */
+#define PACKET_CHUNK_BITS 12
+#define PACKET_CHUNK_SIZE (1u << PACKET_CHUNK_BITS)
+static wmem_array_t *tcpphase_packet_chunks;  /* of tcpphase_packet_t * */
+
+static void
+tcpphase_init(void)
+{
+    tcpphase_packet_chunks = wmem_array_new(wmem_file_scope(), sizeof(tcpphase_packet_t *));
+}
+
+static void
+tcpphase_cleanup(void)
+{
+    tcpphase_packet_chunks = NULL;
+}
+
+/* The stored result of frame num, or NULL. */
+static tcpphase_packet_t *
+stored_packet(guint32 num)
+{
+    guint chunk = num >> PACKET_CHUNK_BITS;
+    tcpphase_packet_t **chunks;
+
+    if (tcpphase_packet_chunks == NULL || chunk >= wmem_array_get_count(tcpphase_packet_chunks))
+        return NULL;
+    chunks = (tcpphase_packet_t **)wmem_array_get_raw(tcpphase_packet_chunks);
+    if (chunks[chunk] == NULL || chunks[chunk][num & (PACKET_CHUNK_SIZE - 1)].conv == NULL)
+        return NULL;
+    return &chunks[chunk][num & (PACKET_CHUNK_SIZE - 1)];
+}
+
+/* A zeroed slot for frame num's result. */
+static tcpphase_packet_t *
+new_stored_packet(guint32 num)
+{
+    guint chunk = num >> PACKET_CHUNK_BITS;
+    tcpphase_packet_t **chunks;
+    tcpphase_packet_t *none = NULL;
+
+    while (wmem_array_get_count(tcpphase_packet_chunks) <= chunk)
+        wmem_array_append_one(tcpphase_packet_chunks, none);
+    chunks = (tcpphase_packet_t **)wmem_array_get_raw(tcpphase_packet_chunks);
+    if (chunks[chunk] == NULL)
+        chunks[chunk] = wmem_alloc0_array(wmem_file_scope(), tcpphase_packet_t, PACKET_CHUNK_SIZE);
+    return &chunks[chunk][num & (PACKET_CHUNK_SIZE - 1)];
+}
 
 static tcpphase_conv_t *
 conv_for_stream(guint32 stream, const tcp_facts_t *facts)
@@ -173,7 +220,8 @@ analyze_tls(packet_info *pinfo, const tcp_facts_t *facts, tcpphase_conv_t *conv,
         pkt->tls_stages = (guint8 *)wmem_memdup(wmem_file_scope(), out.stages, out.count);
         pkt->tls_phase = (guint8)tls_packet_phase(&out);
     }
-    pkt->tls_failed_here = out.failed_here;
+    if (out.failed_here)
+        pkt->flags |= PACKET_TLS_FAILED_HERE;
 }
 
 /* Runs the machines over this packet, once, in capture order. */
@@ -202,9 +250,10 @@ analyze_packet(packet_info *pinfo)
     seg.from_first_sender = facts->src_port == conv->first_src_port &&
                             addresses_equal(&facts->src, &conv->first_src);
 
-    pkt = wmem_new0(wmem_file_scope(), tcpphase_packet_t);
+    pkt = new_stored_packet(pinfo->num);
     pkt->conv = conv;
-    pkt->first_of_conv = conv->tcp.packets == 0;
+    if (conv->tcp.packets == 0)
+        pkt->flags |= PACKET_FIRST_OF_CONV;
     pkt->state_before = (guint8)tp_conv_state(&conv->tcp);
     pkt->tls_result_before = (guint8)tcpphase_conv_tls_result(conv);
     tp_conv_on_segment(&conv->tcp, &seg, &pkt->tcp);
@@ -397,7 +446,7 @@ add_expert_items(packet_info *pinfo, proto_item *ti, const tcpphase_packet_t *pk
         expert_add_info(pinfo, ti, &ei_tcpphase_data_after_fin);
     if (pkt->tcp.events & TP_EVENT_MIDSTREAM)
         expert_add_info(pinfo, ti, &ei_tcpphase_midstream_start);
-    if (pkt->tls_failed_here)
+    if (pkt->flags & PACKET_TLS_FAILED_HERE)
         expert_add_info(pinfo, ti, &ei_tcpphase_tls_failed);
     /* "Never answered" needs the end of the conversation: only once the
      * first pass has seen it all (GUI, tshark -2). */
@@ -410,15 +459,11 @@ dissect_tcpphase(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data
 {
     tcpphase_packet_t *pkt;
 
-    pkt = (tcpphase_packet_t *)p_get_proto_data(wmem_file_scope(), pinfo, proto_tcpphase,
-                                                PACKET_KEY_RESULT);
+    pkt = stored_packet(pinfo->num);
     /* Computed once, on the first (in-order) pass; later passes and the
      * GUI's re-dissections read the stored result. */
-    if (pkt == NULL && !PINFO_FD_VISITED(pinfo)) {
+    if (pkt == NULL && !PINFO_FD_VISITED(pinfo))
         pkt = analyze_packet(pinfo);
-        if (pkt != NULL)
-            p_add_proto_data(wmem_file_scope(), pinfo, proto_tcpphase, PACKET_KEY_RESULT, pkt);
-    }
     if (pkt == NULL)
         return 0;
 
@@ -631,6 +676,8 @@ proto_register_tcpphase(void)
 
     tcpphase_convs = wmem_map_new_autoreset(wmem_epan_scope(), wmem_file_scope(),
                                             g_direct_hash, g_direct_equal);
+    register_init_routine(tcpphase_init);
+    register_cleanup_routine(tcpphase_cleanup);
 
     tcpphase_handle = register_dissector("tcpphase", dissect_tcpphase, proto_tcpphase);
     tcpphase_tap = register_tap(TCPPHASE_TAP_NAME);

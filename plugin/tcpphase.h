@@ -22,22 +22,25 @@ typedef struct {
     gboolean  tls_checked;            /* the first payload was looked at */
 } tcpphase_conv_t;
 
-/* The stored result for one packet, file scope. */
+/* The stored result for one TCP packet, file scope; one per TCP packet of
+ * the capture, so packed small. */
 typedef struct {
-    tcpphase_conv_t *conv;
+    tcpphase_conv_t *conv;            /* NULL: no result for this frame */
+    guint8          *tls_stages;      /* tls_stage_t each, record order */
     tp_packet_t      tcp;
     guint8           tls_count;       /* TLS records completing here */
     guint8           tls_phase;       /* tls_phase_t, 0 without records */
-    gboolean         tls_failed_here; /* the TLS handshake failed here */
-    guint8          *tls_stages;      /* tls_stage_t each, record order */
     /* How this packet moved the conversation's verdicts, for statistics
      * that must come out the same in one pass and in two. */
-    gboolean         first_of_conv;
     guint8           state_before;    /* conn_state_t; unset on the first */
     guint8           state_after;
     guint8           tls_result_before; /* tls_result_t */
     guint8           tls_result_after;
+    guint8           flags;           /* PACKET_* */
 } tcpphase_packet_t;
+
+#define PACKET_FIRST_OF_CONV   0x01
+#define PACKET_TLS_FAILED_HERE 0x02   /* the TLS handshake failed here */
 
 /* The tap the post-dissector queues once per TCP packet; its data is the
  * packet's tcpphase_packet_t (conversation reachable through ->conv). */
