@@ -17,6 +17,6 @@
 #define TCP_FLAG_AE  0x0100
 
 /* Serial-number comparison (RFC 1982) on 32-bit sequence numbers. */
-#define TCP_SEQ_GEQ(a, b) ((int32_t)((uint32_t)(a) - (uint32_t)(b)) >= 0)
+#define TCP_SEQ_GEQ(a, b) ((uint32_t)((uint32_t)(a) - (uint32_t)(b)) < 0x80000000u)
 
 #endif /* TCPPHASE_TCP_FLAGS_H */

@@ -153,10 +153,24 @@ conv_for_stream(guint32 stream, const tcp_facts_t *facts)
     return conv;
 }
 
+/* Nanoseconds since the epoch. A capture may hold any timestamp (fuzzed
+ * files do): seconds are clamped to +-4e9 (years 1843 to 2096) so that
+ * times and their differences fit in 64 bits. */
+#define FRAME_SECS_LIMIT G_GINT64_CONSTANT(4000000000)
+
 static tp_time_t
 frame_time(const packet_info *pinfo)
 {
-    return (tp_time_t)pinfo->abs_ts.secs * 1000000000 + pinfo->abs_ts.nsecs;
+    gint64 secs = (gint64)pinfo->abs_ts.secs;
+    gint64 nsecs = pinfo->abs_ts.nsecs;
+
+    if (secs > FRAME_SECS_LIMIT)
+        secs = FRAME_SECS_LIMIT;
+    else if (secs < -FRAME_SECS_LIMIT)
+        secs = -FRAME_SECS_LIMIT;
+    if (nsecs < 0 || nsecs >= 1000000000)
+        nsecs = 0;
+    return (tp_time_t)(secs * 1000000000 + nsecs);
 }
 
 static void

@@ -632,7 +632,7 @@ store_pending(tls_conv_t *conv, tls_flow_t *flow, uint32_t seq, const uint8_t *d
         flow->broken = true;
         return;
     }
-    while (*link != NULL && (int32_t)((*link)->seq - seq) <= 0)
+    while (*link != NULL && (uint32_t)(seq - (*link)->seq) < 0x80000000u)
         link = &(*link)->next;
     seg = (tls_pending_t *)conv->allocator.alloc(conv->allocator.ctx, sizeof(*seg) + len);
     seg->seq = seq;
@@ -650,7 +650,7 @@ drain_pending(feed_ctx_t *ctx)
     tls_flow_t *flow = ctx->flow;
 
     while (flow->pending != NULL && !flow->broken &&
-           (int32_t)(flow->pending->seq - flow->next_seq) <= 0) {
+           (uint32_t)(flow->next_seq - flow->pending->seq) < 0x80000000u) {
         tls_pending_t *seg = flow->pending;
         uint32_t overlap = flow->next_seq - seg->seq;
 
@@ -684,7 +684,7 @@ tls_conv_on_segment(tls_conv_t *conv, bool from_client, uint32_t seq,
 {
     feed_ctx_t ctx;
     tls_flow_t *flow;
-    int32_t delta;
+    uint32_t ahead;
 
     memset(out, 0, sizeof(*out));
     if (payload_len == 0 || conv->detect == TLS_DETECT_NO)
@@ -722,8 +722,11 @@ tls_conv_on_segment(tls_conv_t *conv, bool from_client, uint32_t seq,
         flow->seq_set = true;
         flow->next_seq = seq;
     }
-    delta = (int32_t)(seq - flow->next_seq);
-    if (delta > 0) {
+    /* Serial arithmetic (RFC 1982) on unsigned values: how far this segment
+     * starts after the next expected byte; half the space or more means it
+     * starts before it (a retransmission or an overlap). */
+    ahead = seq - flow->next_seq;
+    if (ahead != 0 && ahead < 0x80000000u) {
         /* A gap: keep the bytes until the missing ones arrive. */
         if (captured_len < payload_len)
             flow->broken = true;
@@ -731,10 +734,10 @@ tls_conv_on_segment(tls_conv_t *conv, bool from_client, uint32_t seq,
             store_pending(conv, flow, seq, payload, payload_len);
         return;
     }
-    if ((uint32_t)-delta >= payload_len)
+    if (flow->next_seq - seq >= payload_len)
         return;                         /* a retransmission: counted once */
     {
-        uint32_t overlap = (uint32_t)-delta;
+        uint32_t overlap = flow->next_seq - seq;
         uint32_t captured = captured_len > overlap ? captured_len - overlap : 0;
         consume_segment(&ctx, captured ? payload + overlap : NULL, captured,
                         payload_len - overlap);
@@ -776,7 +779,14 @@ tls_conv_handshake_time(const tls_conv_t *conv, tls_time_t *t)
 {
     if (!conv->client_hello_seen || !conv->established)
         return false;
-    *t = conv->established_time - conv->client_hello_time;
+    /* saturated: captures may hold any timestamps */
+    if (conv->client_hello_time < 0 && conv->established_time > INT64_MAX + conv->client_hello_time)
+        *t = INT64_MAX;
+    else if (conv->client_hello_time > 0 &&
+             conv->established_time < INT64_MIN + conv->client_hello_time)
+        *t = INT64_MIN;
+    else
+        *t = conv->established_time - conv->client_hello_time;
     return true;
 }
 
