@@ -58,7 +58,10 @@ format_seconds(char *buf, size_t size, gboolean defined, tp_time_t t)
         buf[0] = '\0';
         return;
     }
-    snprintf(buf, size, "%" PRId64 ".%06" PRId64, t / 1000000000, (t % 1000000000) / 1000);
+    /* Timestamps can run backwards in a capture: keep the sign in front. */
+    guint64 magnitude = t < 0 ? (guint64)0 - (guint64)t : (guint64)t;
+    snprintf(buf, size, "%s%" PRIu64 ".%06" PRIu64, t < 0 ? "-" : "", magnitude / 1000000000,
+             (magnitude % 1000000000) / 1000);
 }
 
 /* The columns of one row, as text; times "" when undefined. */
