@@ -1,14 +1,50 @@
 #!/bin/sh
 # test.sh: installs what is missing, builds tcpphase and runs the whole
-# default test suite (unit tests of the pure machines, tshark-level tests
-# over every committed capture). Never installs the plugin.
+# test suite. Never installs the plugin. Stages:
+#   1. the default build: unit tests of the pure machines, tshark-level
+#      tests over every committed capture, the GUI under Xvfb;
+#   2. the benchmark's smoke run (bench/run --quick: proves it works, times
+#      nothing);
+#   3. the sanitizer build (ASan + UBSan, leak detection on): the unit
+#      tests, the whole tshark-level suite again with tshark running the
+#      sanitized plugin, the libFuzzer harness (seed corpus and regressions
+#      replayed, then 60 s of coverage-guided fuzzing);
+#   4. the fuzz batch: 500 mutated captures (fixed seed) through the
+#      sanitized plugin with -2 -V and the statistics taps.
+# TCPPHASE_QUICK=1 runs stage 1 only.
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 build=${TCPPHASE_BUILD:-$top/build}
+asan=${TCPPHASE_ASAN_BUILD:-$top/build-asan}
+jobs=$(nproc)
 
-# Beyond the build: mergecap (wireshark-common, with tshark), and Wireshark
-# Qt under Xvfb for the GUI test.
-"$top/scripts/deps.sh" xvfb xdotool imagemagick wireshark-qt x11-utils
+# Beyond the build: Wireshark Qt under Xvfb for the GUI test, clang and
+# its runtimes for the fuzz harness.
+"$top/scripts/deps.sh" xvfb xdotool imagemagick wireshark-qt x11-utils clang \
+    libclang-rt-14-dev
+
+echo "== 1. default build and tests"
 cmake -S "$top" -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo
-cmake --build "$build" -j"$(nproc)"
-ctest --test-dir "$build" --output-on-failure -j"$(nproc)"
+cmake --build "$build" -j"$jobs"
+ctest --test-dir "$build" --output-on-failure -j"$jobs"
+[ "${TCPPHASE_QUICK:-0}" = 1 ] && exit 0
+
+echo "== 2. benchmark smoke run"
+BENCH_BUILD="$build" BENCH_OUT="$build/bench-quick" "$top/bench/run" --quick
+
+echo "== 3. sanitizer build and tests"
+cmake -S "$top" -B "$asan" -DCMAKE_BUILD_TYPE=Debug -DCMAKE_C_COMPILER=gcc \
+    -DTCPPHASE_SANITIZE=ON -DTCPPHASE_FUZZ=ON
+cmake --build "$asan" -j"$jobs"
+(
+    . "$top/tests/fuzz/asan-env.sh"
+    # Wireshark Qt is left out: its GUI test runs in stage 1.
+    ctest --test-dir "$asan" --output-on-failure -j"$jobs" -LE gui
+)
+
+echo "== 4. fuzz batch"
+(
+    . "$top/tests/fuzz/asan-env.sh"
+    python3 "$top/tests/fuzz/mutate_and_run.py" --count 500 --seed 1 \
+        --stage "$asan/stage/plugins" --jobs "$jobs" --out "$asan/fuzz-failures"
+)

@@ -13,18 +13,19 @@
  *   u16 port of the first sender, u16 port of the other side
  *   then segments until the input ends:
  *   u8  op        bit0: sent by the first sender
- *                 bits1-2 seq: 0 next in order, 1 next + s16, 2 u32,
+ *                 bits1-2 seq: 0 next in order, 1 next + (s16 << u8 % 17),
+ *                              2 u32,
  *                              3 the previous seq of this side
  *                 bits3-4 ack: 0 the peer's next, 1 u32, 2 peer's next + s8,
  *                              3 zero
  *                 bit5: plaintext records follow (what Wireshark decrypted)
  *                 bit6: the capture cut the payload (u8 keep fraction/255)
- *                 bit7: absolute time (s64, clamped) instead of a u16 µs step
+ *                 bit7: absolute time (s64) instead of a u16 µs step
  *   u16 flags     masked to the 9 TCP flag bits, as packet_facts.c does
  *   ...seq / ack operands
  *   u16 payload length on the wire
  *   [u8 keep]     when bit6
- *   time          s64 or u16
+ *   time          s64 (any value), or a u16 step in µs
  *   payload       min(length, rest of input) captured bytes, then keep
  *   [u8 n, n x (u8 content type, u16 length, bytes)]   when bit5, n <= 4
  *
@@ -47,9 +48,8 @@
 #include "tcp_phase.h"
 #include "tls_stage.h"
 
-/* plugin/tcpphase.c turns frame times into nanoseconds; keep inputs in a
- * range whose differences cannot overflow (see docs/robustness.md). */
-#define TIME_LIMIT ((int64_t)1 << 61)
+/* Times are any int64 nanoseconds: the plugin clamps frame times, and the
+ * machines saturate their differences (a capture may hold any timestamp). */
 #define MAX_SEGMENTS 4096
 #define MAX_PLAIN 4
 #define ALLOC_LIMIT (8u * 1024u * 1024u)
@@ -245,7 +245,8 @@ check_conv(const tp_conv_t *conv, const tls_conv_t *tls, digest_t *d)
     if (tls == NULL)
         return;
     CHECK(tls_conv_result(tls) >= TLS_RESULT_NONE && tls_conv_result(tls) <= TLS_RESULT_FAILED);
-    n = strnlen(tls->sni, sizeof(tls->sni));
+    CHECK(memchr(tls->sni, '\0', sizeof(tls->sni)) != NULL);
+    n = strlen(tls->sni);
     CHECK(n <= TLS_SNI_MAX);
     for (i = 0; i < n; i++)
         CHECK(tls->sni[i] >= 0x21 && tls->sni[i] < 0x7F);
@@ -258,6 +259,22 @@ check_conv(const tp_conv_t *conv, const tls_conv_t *tls, digest_t *d)
     mix(d, tls->version);
     for (i = 0; i < n; i++)
         mix(d, (uint8_t)tls->sni[i]);
+}
+
+/* FUZZ_MACHINES_TRACE=1: one line per segment (frame, dir, step, phase,
+ * phase.seq, TLS stages), to compare the harness with the plugin. */
+static int trace = -1;
+
+static void
+trace_packet(uint32_t frame, const tp_packet_t *out, const tls_packet_t *tls_out)
+{
+    uint8_t i;
+
+    printf("%u\t%s\t%s\t%s\t%u\t", frame, tp_dir_name(out->dir), tp_step_name(out->step),
+           tp_phase_name(out->phase), out->phase_seq);
+    for (i = 0; tls_out != NULL && i < tls_out->count; i++)
+        printf("%s%s", i ? "," : "", tls_stage_name((tls_stage_t)tls_out->stages[i]));
+    printf("\n");
 }
 
 static uint64_t
@@ -293,12 +310,17 @@ run_once(const uint8_t *data, size_t size)
         const uint8_t *payload;
         tls_plaintext_t plain[MAX_PLAIN];
         size_t plain_count = 0;
+        bool traced;
 
         memset(&seg, 0, sizeof(seg));
         seg.flags = (uint16_t)(take(&in, 2) & 0x01FF);
         switch ((op >> 1) & 3) {
         case 0:  seq = next_seq[side]; break;
-        case 1:  seq = next_seq[side] + (uint32_t)(int32_t)(int16_t)take(&in, 2); break;
+        case 1: {
+            uint32_t delta = (uint32_t)(int32_t)(int16_t)take(&in, 2);
+            seq = next_seq[side] + (delta << (take(&in, 1) % 17));
+            break;
+        }
         case 2:  seq = (uint32_t)take(&in, 4); break;
         default: seq = last_seq[side]; break;
         }
@@ -311,14 +333,10 @@ run_once(const uint8_t *data, size_t size)
         payload_len = (uint32_t)take(&in, 2);
         if (op & 0x40)
             keep = (uint8_t)take(&in, 1);
-        if (op & 0x80) {
-            int64_t t = (int64_t)take(&in, 8);
-            now = t % TIME_LIMIT;
-        } else {
-            now += (tp_time_t)take(&in, 2) * 1000;
-            if (now >= TIME_LIMIT)
-                now -= TIME_LIMIT;
-        }
+        if (op & 0x80)
+            now = (tp_time_t)take(&in, 8);
+        else                /* wraps at INT64_MAX (no signed overflow here) */
+            now = (tp_time_t)((uint64_t)now + take(&in, 2) * 1000u);
         captured = payload_len < remaining(&in) ? payload_len : (uint32_t)remaining(&in);
         captured = (uint32_t)((uint64_t)captured * keep / 255);
         payload = captured > 0 ? in.p + in.off : NULL;
@@ -361,6 +379,7 @@ run_once(const uint8_t *data, size_t size)
         check_packet(&out, &digest);
 
         /* analyze_tls() */
+        traced = false;
         if (tls_enabled && payload_len > 0 && !(tls == NULL && tls_checked)) {
             tls_packet_t tls_out;
 
@@ -374,6 +393,10 @@ run_once(const uint8_t *data, size_t size)
                                 payload_len, now, plain_count ? plain : NULL, plain_count,
                                 &tls_out);
             check_tls_packet(&tls_out, &digest);
+            if (trace) {
+                trace_packet(frame, &out, &tls_out);
+                traced = true;
+            }
             if (!tls_checked) {
                 tls_checked = true;
                 if (tls->detect == TLS_DETECT_NO) {
@@ -383,6 +406,8 @@ run_once(const uint8_t *data, size_t size)
                 }
             }
         }
+        if (trace && !traced)
+            trace_packet(frame, &out, NULL);
         if (tls != NULL && (seg.flags & (TCP_FLAG_FIN | TCP_FLAG_RST)))
             tls_conv_on_close(tls);
         check_conv(&conv, tls, &digest);
@@ -399,8 +424,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    uint64_t first = run_once(data, size);
+    uint64_t first;
 
+    if (trace < 0)
+        trace = getenv("FUZZ_MACHINES_TRACE") != NULL;
+    first = run_once(data, size);
+    trace = 0;              /* the first run of the first input only */
     if (size > 0 && (data[0] & 2))
         CHECK(run_once(data, size) == first);
     return 0;

@@ -65,6 +65,70 @@ def encode_stream(packets):
     return bytes(out)
 
 
+# ---- hand-made seeds for what the captures do not show ----
+
+def _rec(ctype, body, version=0x0303):
+    return struct.pack(">BHH", ctype, version, len(body)) + body
+
+
+def _hs(mtype, body):
+    return bytes([mtype]) + len(body).to_bytes(3, "big") + body
+
+
+def _ext(etype, body):
+    return struct.pack(">HH", etype, len(body)) + body
+
+
+def _client_hello(sni=b"example.com"):
+    name = struct.pack(">BH", 0, len(sni)) + sni
+    exts = _ext(0, struct.pack(">H", len(name)) + name)
+    body = (b"\x03\x03" + bytes(32) + b"\x00" + b"\x00\x02\x13\x01" + b"\x01\x00" +
+            struct.pack(">H", len(exts)) + exts)
+    return _rec(22, _hs(1, body))
+
+
+def _server_hello(version=None):
+    exts = _ext(43, struct.pack(">H", version)) if version else b""
+    body = b"\x03\x03" + bytes(range(32)) + b"\x00" + b"\x13\x01\x00" + struct.pack(">H", len(exts)) + exts
+    return _rec(22, _hs(2, body))
+
+
+def _stream(segments):
+    """segments: (from_client, flags, payload, absolute time or None)."""
+    out = bytearray([0x03]) + struct.pack("<HH", 40000, 443)
+    for from_client, flags, payload, t in segments:
+        op = (1 if from_client else 0) | (0x80 if t is not None else 0)
+        out += bytes([op]) + struct.pack("<HH", flags, len(payload))
+        out += struct.pack("<q", t) if t is not None else struct.pack("<H", 1)
+        out += payload
+    return bytes(out)
+
+
+def handmade_seeds():
+    syn = [(True, 0x02, b"", None), (False, 0x12, b"", None), (True, 0x10, b"", None)]
+    psh = 0x18
+    return {
+        # a server_name longer than the 255 bytes kept
+        "sni-300": _stream(syn + [(True, psh, _client_hello(b"a" * 300), None)]),
+        # more records completing in one segment than a packet lists (32)
+        "records-40": _stream(syn + [(True, psh, _client_hello(), None),
+                                     (False, psh, _server_hello(), None),
+                                     (False, psh, _rec(23, b"") * 40, None)]),
+        # TLS 1.3: the client's first encrypted record has the size of an
+        # alert (a refusal), then FIN
+        "tls13-alert-sized": _stream(syn + [(True, psh, _client_hello(), None),
+                                            (False, psh, _server_hello(0x0304), None),
+                                            (False, psh, _rec(23, bytes(40)), None),
+                                            (True, psh, _rec(23, bytes(19)), None),
+                                            (True, 0x11, b"", None)]),
+        # TLS 1.2 handshake from the earliest to the latest time there is
+        "tls12-extreme-times": _stream(syn + [
+            (True, psh, _client_hello(), -(1 << 63)),
+            (False, psh, _server_hello() + _rec(20, b"\x01") + _rec(22, bytes(40)), None),
+            (True, psh, _rec(20, b"\x01") + _rec(22, bytes(40)), (1 << 63) - 1)]),
+    }
+
+
 def main(argv):
     out_dir = argv[1]
     captures = argv[2:] or sorted(glob.glob(os.path.join(ROOT, "captures", "*.pcapng")) +
@@ -87,6 +151,10 @@ def main(argv):
             with open(os.path.join(out_dir, name), "wb") as f:
                 f.write(data)
             written += 1
+    for name, data in handmade_seeds().items():
+        with open(os.path.join(out_dir, "handmade-" + name), "wb") as f:
+            f.write(data)
+        written += 1
     print("%d seed inputs in %s" % (written, out_dir))
     return 0
 

@@ -1,0 +1,69 @@
+#!/bin/sh
+# run-libfuzzer.sh [SECONDS]   coverage-guided run of fuzz_machines (default 60 s)
+# run-libfuzzer.sh --replay    run the seed corpus and the committed
+#                              regression inputs once, no fuzzing
+#
+# Builds the harness with clang if needed (cmake -S tests/fuzz -B
+# $TCPPHASE_FUZZ_BUILD, default build-fuzz), writes the seed corpus from the
+# committed captures (make_corpus.py, stock tshark), and keeps the corpus
+# it grows in $TCPPHASE_FUZZ_BUILD/corpus across runs. Crashing inputs land
+# in $TCPPHASE_FUZZ_BUILD/artifacts/; reduce one with
+#   fuzz_machines -minimize_crash=1 -runs=100000 INPUT
+# and commit it under tests/fuzz/regressions/machines/.
+# Exit status: 0 when nothing crashed.
+set -eu
+top=$(cd "$(dirname "$0")/../.." && pwd)
+build=${TCPPHASE_FUZZ_BUILD:-$top/build-fuzz}
+seconds=60
+replay=0
+case "${1:-}" in
+--replay) replay=1 ;;
+"") ;;
+*) seconds=$1 ;;
+esac
+
+if [ ! -f "$build/CMakeCache.txt" ]; then
+    cmake -S "$top/tests/fuzz" -B "$build" >/dev/null
+fi
+cmake --build "$build" --target tcpphase_fuzz_machines >/dev/null
+fuzzer=$build/fuzz_machines
+
+seeds=$build/seeds
+stamp=$seeds/.made
+if [ ! -f "$stamp" ] || [ -n "$(find "$top/captures" "$top/tests/fuzz/make_corpus.py" -newer "$stamp" \( -name '*.pcap*' -o -name '*.py' \) 2>/dev/null | head -1)" ]; then
+    rm -rf "$seeds"
+    python3 "$top/tests/fuzz/make_corpus.py" "$seeds" >/dev/null
+    touch "$stamp"
+fi
+regressions=$top/tests/fuzz/regressions/machines
+mkdir -p "$build/corpus" "$build/artifacts"
+log=$build/libfuzzer.log
+
+if [ "$replay" = 1 ]; then
+    set -- "$seeds"
+    [ -d "$regressions" ] && set -- "$@" "$regressions"
+    "$fuzzer" -runs=0 -max_len=65536 -timeout=10 "$@" >"$log" 2>&1 || {
+        tail -60 "$log"
+        echo "fuzz_machines: an input of the seed corpus or regressions failed (log: $log)"
+        exit 1
+    }
+    grep -E '^#[0-9]+[[:space:]]+(INITED|DONE)' "$log" | tail -1
+    echo "replay: $(ls "$seeds" | wc -l) seeds, $( [ -d "$regressions" ] && ls "$regressions" | wc -l || echo 0) regression inputs, no failure"
+    exit 0
+fi
+
+before=$(ls "$build/artifacts" | wc -l)
+set -- "$build/corpus" "$seeds"
+[ -d "$regressions" ] && set -- "$@" "$regressions"
+status=0
+"$fuzzer" -max_total_time="$seconds" -max_len=65536 -len_control=100 -timeout=10 \
+    -rss_limit_mb=2048 -print_final_stats=1 -artifact_prefix="$build/artifacts/" \
+    "$@" >"$log" 2>&1 || status=$?
+grep -E '^#[0-9]+[[:space:]]+(INITED|DONE)' "$log" | tail -2
+grep -E '^stat::(number_of_executed_units|average_exec_per_sec|peak_rss_mb)' "$log" || true
+echo "corpus: $(ls "$build/corpus" | wc -l) inputs; new crash artifacts: $(( $(ls "$build/artifacts" | wc -l) - before )) (in $build/artifacts)"
+if [ "$status" != 0 ]; then
+    grep -E 'ERROR|runtime error|check failed|SUMMARY|Test unit written' "$log" | head -20
+    echo "fuzz_machines failed (status $status, log: $log)"
+fi
+exit $status
