@@ -250,6 +250,15 @@ conv_table_free_item(stat_tap_table *table _U_, guint row _U_, guint column _U_,
     }
 }
 
+static void
+conv_table_shutdown(void)
+{
+    if (conv_table_rows != NULL) {
+        g_hash_table_destroy(conv_table_rows);
+        conv_table_rows = NULL;
+    }
+}
+
 void
 register_tcpphase_conv_table(void)
 {
@@ -273,6 +282,7 @@ register_tcpphase_conv_table(void)
     };
 
     register_stat_tap_table_ui(&conv_table_ui);
+    register_shutdown_routine(conv_table_shutdown);
 }
 
 /* ---- -z tcpphase,csv ---- */
@@ -328,6 +338,8 @@ csv_draw(void *tapdata)
     GHashTableIter iter;
     gpointer key;
     GString *line = g_string_new(NULL);
+    /* The endpoint texts of one row, freed after each row. */
+    wmem_allocator_t *scratch = wmem_allocator_new(WMEM_ALLOCATOR_BLOCK);
 
     g_hash_table_iter_init(&iter, csv->seen);
     while (g_hash_table_iter_next(&iter, &key, NULL))
@@ -345,9 +357,9 @@ csv_draw(void *tapdata)
 
         conv_row_text(conv, &text);
         g_string_printf(line, "%u,", conv->stream);
-        put_csv_field(line, tcpphase_conv_client(conv, NULL), FALSE);
+        put_csv_field(line, tcpphase_conv_client(conv, scratch), FALSE);
         g_string_append_c(line, ',');
-        put_csv_field(line, tcpphase_conv_server(conv, NULL), FALSE);
+        put_csv_field(line, tcpphase_conv_server(conv, scratch), FALSE);
         g_string_append_printf(line, ",%s,", conn_state_name(tp_conv_state(tcp)));
         put_csv_field(line, tp_conv_history(tcp), FALSE);
         g_string_append_printf(line, ",%s,%s,%s,%u,%u,%u,%" PRIu64 ",%" PRIu64 ",%s,%s,%s,",
@@ -360,7 +372,9 @@ csv_draw(void *tapdata)
         put_csv_field(line, text.tls_sni, TRUE);
         g_string_append_printf(line, ",%s,%s\r\n", text.tls_time, text.tls_result);
         fputs(line->str, stdout);
+        wmem_free_all(scratch);
     }
+    wmem_destroy_allocator(scratch);
     g_string_free(line, TRUE);
     g_ptr_array_free(streams, TRUE);
 }

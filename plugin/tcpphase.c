@@ -154,9 +154,10 @@ conv_for_stream(guint32 stream, const tcp_facts_t *facts)
 }
 
 /* Nanoseconds since the epoch. A capture may hold any timestamp (fuzzed
- * files do): seconds are clamped to +-4e9 (years 1843 to 2096) so that
- * times and their differences fit in 64 bits. */
-#define FRAME_SECS_LIMIT G_GINT64_CONSTANT(4000000000)
+ * files do): seconds are clamped to +-(2^62 / 1e9) (years 1823 to 2116,
+ * beyond pcap's own range) so that times and their differences fit in
+ * 64 bits. */
+#define FRAME_SECS_LIMIT G_GINT64_CONSTANT(4611686015)
 
 static tp_time_t
 frame_time(const packet_info *pinfo)
