@@ -65,6 +65,8 @@ def hyperfine(name):
 
 def rss_kib(name, i):
     path = os.path.join(OUT, "rss", "%s.%d.txt" % (name, i))
+    if not os.path.exists(path):
+        return float("nan")
     with open(path) as f:
         m = re.search(r"Maximum resident set size \(kbytes\): (\d+)", f.read())
     return int(m.group(1)) if m else float("nan")
@@ -114,6 +116,8 @@ def fmt_ratio(r):
 
 
 def mib(k):
+    if math.isnan(k):
+        return "n/a"
     return "%.0f MiB" % (k / 1024.0)
 
 

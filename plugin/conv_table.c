@@ -113,7 +113,7 @@ static stat_tap_table_item conv_table_fields[NUM_COLS] = {
     { TABLE_ITEM_STRING, TAP_ALIGN_LEFT,  "History     ", "%-12s" },
     { TABLE_ITEM_STRING, TAP_ALIGN_RIGHT, "Handshake RTT", "%13s" },
     { TABLE_ITEM_STRING, TAP_ALIGN_RIGHT, "      TTFB", "%10s" },
-    { TABLE_ITEM_STRING, TAP_ALIGN_RIGHT, "  Duration", "%10s" },
+    { TABLE_ITEM_FLOAT,  TAP_ALIGN_RIGHT, "  Duration", "%10.6f" },
     { TABLE_ITEM_UINT,   TAP_ALIGN_RIGHT, "Hs pkts", "%7u" },
     { TABLE_ITEM_UINT,   TAP_ALIGN_RIGHT, "Data pkts", "%9u" },
     { TABLE_ITEM_UINT,   TAP_ALIGN_RIGHT, "Td pkts", "%7u" },
@@ -170,6 +170,20 @@ set_text(stat_tap_table *table, guint row, guint col, const char *text)
     item->value.string_value = g_strdup(text);
 }
 
+/* A time cell: formatted once, when the time becomes known. */
+static void
+set_time_once(stat_tap_table *table, guint row, guint col, gboolean known, tp_time_t t)
+{
+    stat_tap_table_item_type *item = stat_tap_get_field_data(table, row, col);
+    char text[32];
+
+    if (!known || (item->value.string_value != NULL && item->value.string_value[0] != '\0'))
+        return;
+    format_seconds(text, sizeof(text), TRUE, t);
+    g_free((char *)item->value.string_value);
+    item->value.string_value = g_strdup(text);
+}
+
 static tap_packet_status
 conv_table_packet(void *tapdata, packet_info *pinfo _U_, epan_dissect_t *edt _U_,
                   const void *data, tap_flags_t flags _U_)
@@ -181,7 +195,10 @@ conv_table_packet(void *tapdata, packet_info *pinfo _U_, epan_dissect_t *edt _U_
     stat_tap_table *table = g_array_index(stat_data->stat_tap_data->tables, stat_tap_table *, 0);
     guint row = GPOINTER_TO_UINT(g_hash_table_lookup(conv_table_rows,
                                                      GUINT_TO_POINTER(conv->stream)));
-    conv_row_text_t text;
+    tls_result_t tls_result = tcpphase_conv_tls_result(conv);
+    tp_time_t t = 0;
+    tls_time_t tt = 0;
+    gboolean known;
 
     if (row == 0) {
         stat_tap_table_item_type items[NUM_COLS];
@@ -193,29 +210,42 @@ conv_table_packet(void *tapdata, packet_info *pinfo _U_, epan_dissect_t *edt _U_
         items[COL_STREAM].user_data.uint_value = conv->stream;
         items[COL_CLIENT].value.string_value = g_strdup(tcpphase_conv_client(conv, pinfo->pool));
         items[COL_SERVER].value.string_value = g_strdup(tcpphase_conv_server(conv, pinfo->pool));
+        for (guint c = 0; c < NUM_COLS; c++) {
+            if (items[c].type == TABLE_ITEM_STRING && items[c].value.string_value == NULL)
+                items[c].value.string_value = g_strdup("");
+        }
         row = table->num_elements + 1;
         stat_tap_init_table_row(table, row - 1, NUM_COLS, items);
         g_hash_table_insert(conv_table_rows, GUINT_TO_POINTER(conv->stream),
                             GUINT_TO_POINTER(row));
     }
     row--;
-    conv_row_text(conv, &text);
+    /* Per packet only counters and the duration change; the times below
+     * are set once, the texts a few times per conversation: format them
+     * only while their cell is still empty or when they change. */
     set_text(table, row, COL_STATE, conn_state_name(tp_conv_state(tcp)));
     set_text(table, row, COL_HISTORY, tp_conv_history(tcp));
-    set_text(table, row, COL_RTT, text.rtt);
-    set_text(table, row, COL_TTFB, text.ttfb);
-    set_text(table, row, COL_DURATION, text.duration);
+    known = tp_conv_handshake_rtt(tcp, &t);
+    set_time_once(table, row, COL_RTT, known, t);
+    known = tp_conv_ttfb(tcp, &t);
+    set_time_once(table, row, COL_TTFB, known, t);
+    stat_tap_get_field_data(table, row, COL_DURATION)->value.float_value =
+        (double)tp_conv_duration(tcp) / 1e9;
     set_uint(table, row, COL_PKTS_HANDSHAKE, tcp->phase_packets[TP_PHASE_HANDSHAKE - 1]);
     set_uint(table, row, COL_PKTS_DATA, tcp->phase_packets[TP_PHASE_DATA - 1]);
     set_uint(table, row, COL_PKTS_TEARDOWN, tcp->phase_packets[TP_PHASE_TEARDOWN - 1]);
     set_uint(table, row, COL_BYTES_TO_SERVER, tcp->bytes_to_server);
     set_uint(table, row, COL_BYTES_TO_CLIENT, tcp->bytes_to_client);
-    set_text(table, row, COL_CLOSER, text.closer);
-    set_text(table, row, COL_CLOSE, text.close);
-    set_text(table, row, COL_TLS_VERSION, text.tls_version);
-    set_text(table, row, COL_TLS_SNI, text.tls_sni);
-    set_text(table, row, COL_TLS_TIME, text.tls_time);
-    set_text(table, row, COL_TLS_RESULT, text.tls_result);
+    set_text(table, row, COL_CLOSER, tcp->closer ? tp_role_name(tcp->closer) : "");
+    set_text(table, row, COL_CLOSE, tp_close_name(tp_conv_close(tcp)));
+    if (tls_result != TLS_RESULT_NONE) {
+        set_text(table, row, COL_TLS_VERSION,
+                 conv->tls->version ? tls_version_name(conv->tls->version) : "");
+        set_text(table, row, COL_TLS_SNI, conv->tls->sni);
+        known = tls_conv_handshake_time(conv->tls, &tt);
+        set_time_once(table, row, COL_TLS_TIME, known, tt);
+    }
+    set_text(table, row, COL_TLS_RESULT, tls_result_name(tls_result));
     return TAP_PACKET_REDRAW;
 }
 

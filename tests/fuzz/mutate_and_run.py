@@ -4,7 +4,12 @@ tshark with the sanitizer build of tcpphase over each mutated file.
 
 usage: mutate_and_run.py [--count N] [--seed S] [--out DIR] [--jobs J]
                          [--stage DIR] [--tap TAP ...] [--timeout SEC]
-                         [--kinds K,K] [--keep-all] [--list] [--no-asan]
+                         [--kinds K,K] [--only I ...] [--start I] [--keep-all]
+                         [--list] [--no-asan] [--via-run-tshark] [--quiet]
+       mutate_and_run.py --replay [FILE ...]   (default: tests/fuzz/regressions/*.pcap*)
+
+Without asan-env.sh sourced, the driver sources it itself (--no-asan: not,
+for a --stage without sanitizers). Default stage: build-asan/stage/plugins.
 
 Each case i is a pure function of (seed, i): the base capture and the
 mutation come from random.Random("<seed>:<i>"), so a failing case is
@@ -330,7 +335,7 @@ def make_case(seed, index, files, kinds, workdir):
         rtype = rng.choice(["tcp", "tcp", "tcp", "ip", "ipv6", "eth", "tds", "giop", "bgp"])
         count = rng.choice([10, 100, 500])
         out = os.path.join(workdir, "case%06d-randpkt-%s.pcap" % (index, rtype))
-        run(["randpkt", "-b", str(rng.choice([60, 200, 1500])), "-c", str(count), "-t", rtype,
+        run(["randpkt", "-b", str(rng.choice([100, 200, 1500])), "-c", str(count), "-t", rtype,
              out], check=True)
         base, keylog = "randpkt", None
         detail = "randpkt -t %s -c %d (unseeded)" % (rtype, count)
@@ -563,7 +568,7 @@ def main(argv):
                     help="do not source asan-env.sh (for a non-sanitizer --stage)")
     ap.add_argument("--via-run-tshark", action="store_true",
                     help="run each case through tests/tshark/run-tshark (slower)")
-    ap.add_argument("--quiet", action="store_true")
+    ap.add_argument("--quiet", action="store_true", help="progress every 500 cases only")
     args = ap.parse_args(argv)
 
     kinds = args.kinds.split(",") if args.kinds else list(KINDS)
@@ -635,7 +640,7 @@ def main(argv):
                 stats["signatures"].setdefault(sig, []).append(index)
                 print("FAIL case %d (%s, %s: %s): %s [%s]" % (index, case.kind,
                       os.path.basename(case.base), case.detail, reason, sig), flush=True)
-            if not args.quiet and (done % 50 == 0 or reason):
+            if done % (500 if args.quiet else 50) == 0 or (reason and not args.quiet):
                 print("  %d/%d done, %d failed, %.0f s" % (done, len(indices), stats["failed"],
                                                          time.time() - started), flush=True)
         if reason is not None or args.keep_all:

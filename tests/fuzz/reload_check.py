@@ -12,8 +12,9 @@ init routines run again) and opens the next.
 usage: reload_check.py [--stage DIR] [--repeat N] [--big-copies K]
                        [--valgrind] [A B]
 
-  A, B          two captures (default captures/lab_mixed.pcapng and
-                captures/tls13_keylog.pcapng)
+  A, B          two captures (default captures/client_rst.pcapng, with
+                expert info, and captures/tls13_injected.pcapng, TLS
+                decrypted with the secrets the file carries)
   --repeat N    loads of the big file (default 6)
   --big-copies  how many times all committed captures are concatenated
                 into the big file (default 10: about 7,000 packets)
@@ -236,8 +237,8 @@ def main(argv):
     ap.add_argument("--valgrind", action="store_true")
     ap.add_argument("files", nargs="*")
     args = ap.parse_args(argv)
-    a, b = args.files or [os.path.join(ROOT, "captures", "lab_mixed.pcapng"),
-                          os.path.join(ROOT, "captures", "tls13_keylog.pcapng")]
+    a, b = args.files or [os.path.join(ROOT, "captures", "client_rst.pcapng"),
+                          os.path.join(ROOT, "captures", "tls13_injected.pcapng")]
     failures = []
 
     def check(cond, what):
