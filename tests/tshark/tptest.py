@@ -18,16 +18,33 @@ def stage_dir():
     return stage
 
 
-def tshark(args, check=True):
+def tshark(args, check=True, env=None):
     """Runs tshark with the plugin; returns stdout as text (line ends kept
-    as tshark wrote them)."""
-    proc = subprocess.run([RUN_TSHARK, stage_dir()] + list(args),
+    as tshark wrote them). env: variables to set for this run only."""
+    run_env = None
+    if env:
+        run_env = dict(os.environ)
+        run_env.update(env)
+    proc = subprocess.run([RUN_TSHARK, stage_dir()] + list(args), env=run_env,
                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=600)
     if check and proc.returncode != 0:
         raise RuntimeError("tshark %s failed (%d): %s"
                            % (" ".join(args), proc.returncode,
                               proc.stderr.decode("utf-8", "replace")))
     return proc.stdout.decode("utf-8", "replace")
+
+
+def without_leak_check():
+    """Environment for a sanitizer run whose only leak is tshark's own: for
+    a stat_tap_table given a filter (-z NAME,FILTER), tshark 4.0 copies the
+    filter with g_strdup and never frees it, with or without this plugin
+    (reproduce: -z dhcp,stat,frame with no plugins loaded). Only the leak
+    check is off; ASan's memory error checks stay on. Outside a sanitizer
+    run it changes nothing."""
+    options = os.environ.get("ASAN_OPTIONS")
+    if not options:
+        return None
+    return {"ASAN_OPTIONS": options + ":detect_leaks=0"}
 
 
 def fields(capture, names, extra=()):
