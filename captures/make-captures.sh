@@ -27,7 +27,7 @@ ALL_SCENARIOS=(
   # group A: TCP life cycles
   lab_http lab_https lab_mixed refused unanswered client_rst server_rst
   half_close server_close_first keepalive midstream ipv6 simultaneous_close
-  syn_rst_client syn_ack_lost
+  syn_rst_client syn_ack_lost port_reuse
   # group B: TLS
   tls13 tls13_keylog tls12_keylog h2_tls13 tls_fail_version
   tls_fail_unknown_ca12 tls_fail_unknown_ca13 tls_fail_handshake
@@ -427,6 +427,14 @@ sc_server_close_first() {
   cap_stop
 }
 
+sc_port_reuse() {
+  py_server srv serve-close --addr $LB4 --port 80 --size 2000 --conns 3
+  wait_listen "$NS_LB" 80 || return 1
+  cap_start port_reuse || return 1
+  py_client get-same-port --addr $LB4 --port 80 --sport 40123 --count 3 --delay 0.2
+  cap_stop
+}
+
 sc_keepalive() {
   web_start "listen $LB4:80;" 80 || return 1
   cap_start keepalive || return 1
@@ -643,6 +651,11 @@ ok_default() {
   [ "$1" = tls13_keylog ] && f="$OUT/tls13_keylog.pcapng"
   n=$(tshark -r "$f" -Y 'tcp.analysis.retransmission || tcp.analysis.fast_retransmission || tcp.analysis.spurious_retransmission' 2>/dev/null | wc -l)
   [ "$n" = 0 ]
+}
+# three connections on one address/port pair, each a new tcp.stream
+ok_port_reuse() {
+  [ "$(tshark -r "$OUT/port_reuse.pcapng" -T fields -e tcp.stream 2>/dev/null | sort -u | wc -l)" = 3 ] &&
+  [ "$(tshark -r "$OUT/port_reuse.pcapng" -T fields -e tcp.srcport -e tcp.dstport 2>/dev/null | sort -u | wc -l)" = 2 ]
 }
 # the second FIN does not acknowledge the first one: the FINs crossed
 ok_simultaneous_close() {

@@ -29,12 +29,17 @@
 #include "tls_stage.h"
 
 #define TCP_MIN_HEADER_LEN 20
-#define FACTS_KEY_TCP      1    /* p_*_proto_data key in pinfo->pool */
 
-static int proto_owner = -1;
 static int proto_tcp = -1;
 static int proto_tls = -1;
 static dissector_handle_t next_handle;  /* what "ip.proto" 6 held before */
+
+/* The facts of the packet being dissected. A packet is dissected to the
+ * end before the next one starts, so one slot stamped with its frame
+ * does what a p_set_proto_data entry would, without an allocation and a
+ * list search per packet. The stamp is cleared when a file opens. */
+static tcp_facts_t facts_slot;
+static guint32 facts_frame;             /* frame of facts_slot, 0 = none */
 
 static int
 read_tcp_header(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data)
@@ -48,7 +53,7 @@ read_tcp_header(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data)
         header_len = (tvb_get_guint8(tvb, 12) >> 4) * 4;
         if (header_len >= TCP_MIN_HEADER_LEN &&
             header_len <= tvb_reported_length(tvb)) {
-            tcp_facts_t *facts = wmem_new0(pinfo->pool, tcp_facts_t);
+            tcp_facts_t *facts = &facts_slot;
 
             copy_address_shallow(&facts->src, &pinfo->src);
             copy_address_shallow(&facts->dst, &pinfo->dst);
@@ -61,18 +66,93 @@ read_tcp_header(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data)
             facts->segment = tvb;
             facts->payload_offset = header_len;
             /* The last TCP header of the packet wins (tunnels). */
-            p_set_proto_data(pinfo->pool, pinfo, proto_owner, FACTS_KEY_TCP, facts);
+            facts_frame = pinfo->num;
         }
     }
     return call_dissector_only(next_handle, tvb, pinfo, tree, data);
 }
 
+/* tcp.stream by TCP endpoint pair, so that most packets need no second
+ * conversation lookup after TCP's own. An entry is trusted only while the
+ * conversation it names is the one TCP used for this very frame
+ * (find_conversation_pinfo() marks it with the frame in last_frame) and
+ * the packet is no SYN (TCP starts a new conversation on a reused port
+ * pair at a SYN); otherwise the lookup is done and the entry refreshed. */
+typedef struct {
+    guint32 addr_kind;                  /* address type << 8 | length (<= 16) */
+    guint16 port_lo, port_hi;           /* endpoint (port, address) order */
+    guint8  addr_lo[16], addr_hi[16];   /* zero-padded */
+} endpoint_pair_t;
+
+typedef struct {
+    endpoint_pair_t key;
+    conversation_t *conv;
+    guint32 stream;
+} stream_entry_t;
+
+static wmem_map_t *streams_by_pair;
+
+static guint
+endpoint_pair_hash(gconstpointer k)
+{
+    const endpoint_pair_t *pair = (const endpoint_pair_t *)k;
+    guint32 words[4];
+    guint32 h = ((guint32)pair->port_lo << 16 | pair->port_hi) * 0x9E3779B1u;
+
+    /* The first 8 address bytes of each side: the whole IPv4 address, the
+     * prefix and start of the interface ID for IPv6. */
+    memcpy(words, pair->addr_lo, 8);
+    memcpy(words + 2, pair->addr_hi, 8);
+    for (guint i = 0; i < 4; i++)
+        h = (h ^ words[i]) * 0x85EBCA6Bu;
+    return h ^ (h >> 15);
+}
+
+static gboolean
+endpoint_pair_equal(gconstpointer a, gconstpointer b)
+{
+    return memcmp(a, b, sizeof(endpoint_pair_t)) == 0;
+}
+
+/* FALSE for addresses that do not fit the key (not IPv4/IPv6-sized). */
+static gboolean
+make_endpoint_pair(const tcp_facts_t *facts, endpoint_pair_t *pair)
+{
+    const address *lo = &facts->src, *hi = &facts->dst;
+    guint16 port_lo = facts->src_port, port_hi = facts->dst_port;
+    int order;
+
+    if (facts->src.type != facts->dst.type || facts->src.len != facts->dst.len ||
+        facts->src.len <= 0 || facts->src.len > 16)
+        return FALSE;
+    order = port_lo != port_hi ? (port_lo < port_hi ? -1 : 1)
+                               : memcmp(facts->src.data, facts->dst.data, facts->src.len);
+    if (order > 0) {
+        lo = &facts->dst;
+        hi = &facts->src;
+        port_lo = facts->dst_port;
+        port_hi = facts->src_port;
+    }
+    memset(pair, 0, sizeof(*pair));
+    pair->addr_kind = (guint32)lo->type << 8 | (guint32)lo->len;
+    pair->port_lo = port_lo;
+    pair->port_hi = port_hi;
+    memcpy(pair->addr_lo, lo->data, lo->len);
+    memcpy(pair->addr_hi, hi->data, hi->len);
+    return TRUE;
+}
+
+static void
+packet_facts_init(void)
+{
+    facts_frame = 0;
+}
+
 void
-packet_facts_register(int owner_proto)
+packet_facts_register(void)
 {
     dissector_table_t ip_proto_table = find_dissector_table("ip.proto");
 
-    proto_owner = owner_proto;
     proto_tcp = proto_get_id_by_filter_name("tcp");
     proto_tls = proto_get_id_by_filter_name("tls");
     next_handle = dissector_get_uint_handle(ip_proto_table, IP_PROTO_TCP);
@@ -86,19 +166,37 @@ packet_facts_register(int owner_proto)
                            "TCP (header noted by tcpphase)"));
 }
 
+void
+packet_facts_register_routines(void)
+{
+    register_init_routine(packet_facts_init);
+    streams_by_pair = wmem_map_new_autoreset(wmem_epan_scope(), wmem_file_scope(),
+                                             endpoint_pair_hash, endpoint_pair_equal);
+}
+
 const tcp_facts_t *
 packet_facts_get(packet_info *pinfo)
 {
-    return (const tcp_facts_t *)p_get_proto_data(pinfo->pool, pinfo, proto_owner,
-                                                  FACTS_KEY_TCP);
+    return facts_frame != 0 && facts_frame == pinfo->num ? &facts_slot : NULL;
 }
 
 gboolean
 packet_facts_stream(packet_info *pinfo, const tcp_facts_t *facts, guint32 *stream)
 {
+    endpoint_pair_t pair;
+    stream_entry_t *entry = NULL;
     conversation_t *conv;
     struct tcp_analysis *tcpd;
+    gboolean cacheable = make_endpoint_pair(facts, &pair);
 
+    if (cacheable) {
+        entry = (stream_entry_t *)wmem_map_lookup(streams_by_pair, &pair);
+        if (entry != NULL && !(facts->flags & TCP_FLAG_SYN) &&
+            entry->conv->last_frame == pinfo->num) {
+            *stream = entry->stream;
+            return TRUE;
+        }
+    }
     /* The same lookup the TCP dissector made for this frame, so a reused
      * port pair gets the new stream index TCP gave it. Read-only. */
     conv = find_conversation(pinfo->num, &facts->src, &facts->dst, CONVERSATION_TCP,
@@ -109,6 +207,15 @@ packet_facts_stream(packet_info *pinfo, const tcp_facts_t *facts, guint32 *strea
     if (tcpd == NULL)
         return FALSE;
     *stream = tcpd->stream;
+    if (cacheable) {
+        if (entry == NULL) {
+            entry = wmem_new(wmem_file_scope(), stream_entry_t);
+            entry->key = pair;
+            wmem_map_insert(streams_by_pair, &entry->key, entry);
+        }
+        entry->conv = conv;
+        entry->stream = tcpd->stream;
+    }
     return TRUE;
 }
 

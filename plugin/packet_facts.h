@@ -9,7 +9,8 @@
 #include <epan/packet.h>
 
 /* What the TCP header of this packet said (the last TCP header when a
- * packet carries several, as in tunnels). Lives in pinfo->pool. */
+ * packet carries several, as in tunnels). Valid while that packet is
+ * being dissected. */
 typedef struct {
     address    src, dst;        /* network addresses TCP saw */
     guint16    src_port, dst_port;
@@ -29,9 +30,12 @@ const guint8 *packet_facts_payload(const tcp_facts_t *facts, guint32 *captured_l
 struct tls_plaintext_s;
 const struct tls_plaintext_s *packet_facts_tls_plaintext(packet_info *pinfo, size_t *count);
 
+/* Called from the protocol registration: file-scope state. */
+void packet_facts_register_routines(void);
+
 /* Called from the protocol handoff: puts the TCP header reader in front of
- * the TCP dissector. owner_proto keys the per-packet data. */
-void packet_facts_register(int owner_proto);
+ * the TCP dissector. */
+void packet_facts_register(void);
 
 /* The facts of this packet's last TCP header, or NULL if it has none. */
 const tcp_facts_t *packet_facts_get(packet_info *pinfo);

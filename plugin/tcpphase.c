@@ -692,6 +692,7 @@ proto_register_tcpphase(void)
     tcpphase_convs = wmem_map_new_autoreset(wmem_epan_scope(), wmem_file_scope(),
                                             g_direct_hash, g_direct_equal);
     register_init_routine(tcpphase_init);
+    packet_facts_register_routines();
     register_cleanup_routine(tcpphase_cleanup);
 
     tcpphase_handle = register_dissector("tcpphase", dissect_tcpphase, proto_tcpphase);
@@ -703,7 +704,7 @@ void
 proto_reg_handoff_tcpphase(void)
 {
     register_postdissector(tcpphase_handle);
-    packet_facts_register(proto_tcpphase);
+    packet_facts_register();
 }
 
 /*

@@ -216,6 +216,24 @@ def c_get(a):
     s.close()
 
 
+def c_get_same_port(a):
+    # The same client port for every request: the server closes first, so
+    # its side holds the TIME_WAIT and the client may bind the port again;
+    # the server's kernel takes the new SYN (higher sequence number) as a
+    # new connection on the same address/port pair.
+    for i in range(a.count):
+        s = socket.socket(family_of(a.addr), socket.SOCK_STREAM)
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        s.settimeout(10)
+        s.bind(("", a.sport))
+        s.connect((a.addr, a.port))
+        s.sendall(get_request(a.host, "/%d" % (i + 1)))
+        n = read_all(s)
+        log("request", i + 1, "read", n, "bytes")
+        s.close()
+        time.sleep(a.delay)
+
+
 def c_halfclose(a):
     s = connect(a.addr, a.port)
     s.sendall(b"REQUEST please answer after my FIN\n")
@@ -280,6 +298,7 @@ MODES = {
     "echo": c_echo,
     "simclose": c_simclose,
     "syn-abort": c_syn_abort,
+    "get-same-port": c_get_same_port,
 }
 
 
@@ -299,6 +318,7 @@ def main():
     p.add_argument("--count", type=int, default=4)
     p.add_argument("--lead", type=float, default=0.5)
     p.add_argument("--go-file", default="")
+    p.add_argument("--sport", type=int, default=40123, help="get-same-port: client port")
     p.add_argument("--deadline", type=int, default=30, help="hard time limit, seconds")
     a = p.parse_args()
     signal.signal(signal.SIGALRM, lambda *_: os._exit(3))
