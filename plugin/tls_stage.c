@@ -450,6 +450,8 @@ record_completed(feed_ctx_t *ctx)
         break;
 
     case TLS_CT_HANDSHAKE:
+        if (flow->ccs_seen && !conv->tls13)
+            conv->tls12_evidence = true;
         if (!encrypted || conv->tls13) {
             if (flow->rec_msg_count == 0)   /* continuation of a message */
                 add_msg(ctx, stage_of_message(flow->plain.msg_type));
@@ -483,6 +485,11 @@ record_completed(feed_ctx_t *ctx)
                 }
             }
             flow->encrypted_seen = true;
+        } else if (conv->version_lost && !conv->tls12_evidence && !conv->server_hello_seen) {
+            /* Without the ServerHello this may be TLS 1.3's encrypted
+             * handshake as well as TLS 1.2's application data: do not
+             * guess (SPEC 8). */
+            set_msg(ctx, TLS_STAGE_UNKNOWN);
         } else {
             if (encrypted)
                 (void)stages_from_plaintext(ctx);
@@ -547,6 +554,8 @@ consume(feed_ctx_t *ctx, const uint8_t *data, uint32_t len)
     tls_flow_t *flow = ctx->flow;
 
     flow->next_seq += len;
+    if (data == NULL && len > 0 && !ctx->from_client && !ctx->conv->server_hello_seen)
+        ctx->conv->version_lost = true;
     while (len > 0 && !flow->broken) {
         if (flow->rec_header_len < REC_HEADER_LEN) {
             uint32_t take = REC_HEADER_LEN - flow->rec_header_len;

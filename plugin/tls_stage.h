@@ -171,6 +171,10 @@ typedef struct {
     bool     server_certificate_seen;
     bool     psk_accepted;      /* TLS 1.3 ServerHello pre_shared_key */
     uint16_t version;           /* negotiated, 0 until the ServerHello */
+    bool     version_lost;      /* the capture cut the server's bytes
+                                 * before its ServerHello was read */
+    bool     tls12_evidence;    /* a handshake record after a CCS: the
+                                 * encrypted Finished of TLS <= 1.2 */
     bool     client_hello_seen;
     tls_time_t client_hello_time;
     bool     established;

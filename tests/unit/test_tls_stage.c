@@ -2137,6 +2137,79 @@ test_snaplen_cut_body_then_more_records(void)
     buf_free(&b);
 }
 
+/* The snaplen cut the server's first segment inside its ServerHello (the
+ * tls13.pcapng case at -s 128): the version is lost, so the client's
+ * application_data records after its ChangeCipherSpec may be TLS 1.3's
+ * Finished or TLS 1.2's data. They are unknown, not guessed. */
+static void
+test_snaplen_cut_server_hello_tls13(void)
+{
+    sess_t s;
+    buf_t b = { 0 };
+
+    sess_init(&s);
+    rec_client_hello(&b, "snap13.example", true);
+    send_buf(&s, C, &b);
+    b.n = 0;
+    flight13_server(&b);
+    send_at(&s, S, s.next_seq[1], b.p, 40, (uint32_t)b.n, NULL, 0);
+    b.n = 0;
+    rec_ccs(&b);
+    rec_enc(&b, TLS_CT_APPLICATION_DATA, 32 + 4 + 1 + 16);     /* Finished */
+    send_buf(&s, C, &b);
+    b.n = 0;
+    rec_enc(&b, TLS_CT_APPLICATION_DATA, 120);                 /* request */
+    send_buf(&s, C, &b);
+    b.n = 0;
+    rec_enc(&b, TLS_CT_APPLICATION_DATA, 1400);                /* response */
+    send_buf(&s, S, &b);
+    EXPECT_STAGES(&s,
+        "client_hello"
+        " | unknown unknown"    /* the cut ServerHello, then the lost framing */
+        " | change_cipher_spec unknown"
+        " | unknown"
+        " | -");                /* nothing more from the server's side */
+    CHECK(s.conv.version == 0);
+    CHECK(!s.conv.established);
+    finish(&s, "snaplen server hello tls13");
+    buf_free(&b);
+}
+
+/* The same cut in TLS 1.2: the client's encrypted Finished is a handshake
+ * record after its ChangeCipherSpec, which TLS 1.3 never sends, so the
+ * application_data records after it are named again. */
+static void
+test_snaplen_cut_server_hello_tls12(void)
+{
+    sess_t s;
+    buf_t b = { 0 };
+
+    sess_init(&s);
+    rec_client_hello(&b, "snap12.example", false);
+    send_buf(&s, C, &b);
+    b.n = 0;
+    flight12_server(&b);
+    send_at(&s, S, s.next_seq[1], b.p, 40, (uint32_t)b.n, NULL, 0);
+    b.n = 0;
+    rec_enc(&b, TLS_CT_APPLICATION_DATA, 8 + 78 + 16);         /* before evidence */
+    send_buf(&s, C, &b);
+    b.n = 0;
+    flight12_client_finish(&b);
+    send_buf(&s, C, &b);
+    b.n = 0;
+    rec_enc(&b, TLS_CT_APPLICATION_DATA, 8 + 78 + 16);         /* GET */
+    send_buf(&s, C, &b);
+    EXPECT_STAGES(&s,
+        "client_hello"
+        " | unknown unknown"
+        " | unknown"
+        " | client_key_exchange change_cipher_spec finished"
+        " | application_data");
+    CHECK(s.conv.version == 0);
+    finish(&s, "snaplen server hello tls12");
+    buf_free(&b);
+}
+
 /* A large ClientHello (post-quantum key share) cut by the snaplen: the
  * client's next handshake record is not part of it. */
 static void
@@ -2967,6 +3040,8 @@ main(void)
     test_empty_segments_decide_nothing();
     /* 9 */
     test_snaplen_cut_body();
+    test_snaplen_cut_server_hello_tls13();
+    test_snaplen_cut_server_hello_tls12();
     test_snaplen_cut_body_then_more_records();
     test_snaplen_cut_client_hello_then_cke();
     test_snaplen_cut_header();
