@@ -88,6 +88,7 @@ typedef struct {
     endpoint_pair_t key;
     conversation_t *conv;
     guint32 stream;
+    void   *user;                       /* the caller's record of the stream */
 } stream_entry_t;
 
 static wmem_map_t *streams_by_pair;
@@ -181,7 +182,8 @@ packet_facts_get(packet_info *pinfo)
 }
 
 gboolean
-packet_facts_stream(packet_info *pinfo, const tcp_facts_t *facts, guint32 *stream)
+packet_facts_stream(packet_info *pinfo, const tcp_facts_t *facts, guint32 *stream,
+                    void ***user)
 {
     endpoint_pair_t pair;
     stream_entry_t *entry = NULL;
@@ -194,6 +196,7 @@ packet_facts_stream(packet_info *pinfo, const tcp_facts_t *facts, guint32 *strea
         if (entry != NULL && !(facts->flags & TCP_FLAG_SYN) &&
             entry->conv->last_frame == pinfo->num) {
             *stream = entry->stream;
+            *user = &entry->user;
             return TRUE;
         }
     }
@@ -207,14 +210,20 @@ packet_facts_stream(packet_info *pinfo, const tcp_facts_t *facts, guint32 *strea
     if (tcpd == NULL)
         return FALSE;
     *stream = tcpd->stream;
+    *user = NULL;
     if (cacheable) {
         if (entry == NULL) {
             entry = wmem_new(wmem_file_scope(), stream_entry_t);
             entry->key = pair;
+            entry->stream = tcpd->stream;
+            entry->user = NULL;
             wmem_map_insert(streams_by_pair, &entry->key, entry);
         }
         entry->conv = conv;
+        if (entry->stream != tcpd->stream)
+            entry->user = NULL;
         entry->stream = tcpd->stream;
+        *user = &entry->user;
     }
     return TRUE;
 }

@@ -40,8 +40,11 @@ void packet_facts_register(void);
 /* The facts of this packet's last TCP header, or NULL if it has none. */
 const tcp_facts_t *packet_facts_get(packet_info *pinfo);
 
-/* The tcp.stream index that the TCP dissector gave this packet. */
+/* The tcp.stream index that the TCP dissector gave this packet. *user is
+ * set to a file-scope slot that stays with this stream's endpoint pair,
+ * for the caller's own record of the stream (NULL until the caller sets
+ * it; check that the record is for *stream), or to NULL. */
 gboolean packet_facts_stream(packet_info *pinfo, const tcp_facts_t *facts,
-                             guint32 *stream);
+                             guint32 *stream, void ***user);
 
 #endif /* TCPPHASE_PACKET_FACTS_H */

@@ -148,6 +148,8 @@ conv_for_stream(guint32 stream, const tcp_facts_t *facts)
         conv->first_src_port = facts->src_port;
         conv->first_dst_port = facts->dst_port;
         tp_conv_init(&conv->tcp);
+        conv->state = (guint8)tp_conv_state(&conv->tcp);
+        conv->tls_result = TLS_RESULT_NONE;
         wmem_map_insert(tcpphase_convs, GUINT_TO_POINTER(stream), conv);
     }
     return conv;
@@ -248,11 +250,17 @@ analyze_packet(packet_info *pinfo)
     tcpphase_conv_t *conv;
     tp_segment_t seg;
     guint32 stream;
+    void **slot;
 
     facts = packet_facts_get(pinfo);
-    if (facts == NULL || !packet_facts_stream(pinfo, facts, &stream))
+    if (facts == NULL || !packet_facts_stream(pinfo, facts, &stream, &slot))
         return NULL;
-    conv = conv_for_stream(stream, facts);
+    conv = slot != NULL ? (tcpphase_conv_t *)*slot : NULL;
+    if (conv == NULL || conv->stream != stream) {
+        conv = conv_for_stream(stream, facts);
+        if (slot != NULL)
+            *slot = conv;
+    }
 
     seg.frame = pinfo->num;
     seg.time = frame_time(pinfo);
@@ -269,15 +277,17 @@ analyze_packet(packet_info *pinfo)
     pkt->conv = conv;
     if (conv->tcp.packets == 0)
         pkt->flags |= PACKET_FIRST_OF_CONV;
-    pkt->state_before = (guint8)tp_conv_state(&conv->tcp);
-    pkt->tls_result_before = (guint8)tcpphase_conv_tls_result(conv);
+    /* The verdicts after the previous packet, kept rather than worked
+     * out again. */
+    pkt->state_before = conv->state;
+    pkt->tls_result_before = conv->tls_result;
     tp_conv_on_segment(&conv->tcp, &seg, &pkt->tcp);
     if (tcpphase_tls_enabled)
         analyze_tls(pinfo, facts, conv, pkt, seg.time);
     if (conv->tls != NULL && (facts->flags & (TCP_FLAG_FIN | TCP_FLAG_RST)))
         tls_conv_on_close(conv->tls);
-    pkt->state_after = (guint8)tp_conv_state(&conv->tcp);
-    pkt->tls_result_after = (guint8)tcpphase_conv_tls_result(conv);
+    pkt->state_after = conv->state = (guint8)tp_conv_state(&conv->tcp);
+    pkt->tls_result_after = conv->tls_result = (guint8)tcpphase_conv_tls_result(conv);
     return pkt;
 }
 

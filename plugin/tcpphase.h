@@ -20,6 +20,8 @@ typedef struct {
     tp_conv_t tcp;
     tls_conv_t *tls;                  /* NULL until TLS is recognised */
     gboolean  tls_checked;            /* the first payload was looked at */
+    guint8    state;                  /* conn_state_t after the last packet */
+    guint8    tls_result;             /* tls_result_t after the last packet */
 } tcpphase_conv_t;
 
 /* The stored result for one TCP packet, file scope; one per TCP packet of
