@@ -88,11 +88,21 @@ class Sharkd:
             shutil.copy(os.path.join(stage, abi, "epan", "tcpphase.so"),
                         os.path.join(self.home, "plugins", abi, "epan"))
         os.makedirs(os.path.join(self.home, "files"))
+        env = list(env)
+        if os.environ.get("TCPPHASE_ASAN_PRELOAD") and os.environ.get("ASAN_OPTIONS"):
+            # sharkd 4.0 leaks by itself: every load drops the previous
+            # frame_data_sequence and some g_strdup'ed strings (LSan stacks
+            # end in sharkd and frame_data_sequence_add, no tcpphase frame;
+            # the ~12 MiB per load seen below). Its leak report would say
+            # nothing about the plugin; ASan's memory error checks stay on,
+            # and the RSS and --valgrind checks cover the plugin's memory.
+            env.append("ASAN_OPTIONS=" + os.environ["ASAN_OPTIONS"] + ":detect_leaks=0")
         self.cmd = ["env", "HOME=" + self.home,
                     "XDG_CONFIG_HOME=" + os.path.join(self.home, ".config"),
                     "WIRESHARK_PLUGIN_DIR=" + os.path.join(self.home, "plugins"),
                     "WIRESHARK_EXTCAP_DIR=/nonexistent-tcpphase-extcap"] + list(env) + \
-            list(prefix) + ["/usr/bin/sharkd", "-"]
+            list(prefix) + [("/usr/bin/sharkd" if prefix else
+                             shutil.which("sharkd") or "/usr/bin/sharkd"), "-"]
         if os.getuid() == 0:
             for d, dirs, files in os.walk(self.home):
                 for name in [d] + [os.path.join(d, x) for x in dirs + files]:
@@ -100,9 +110,11 @@ class Sharkd:
             os.chmod(self.home, 0o755)
             self.cmd = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"] + self.cmd
         self.proc = None
+        # stderr kept for the sanitizer build: its reports come at exit.
+        self.stderr = tempfile.TemporaryFile(mode="w+")
         if stdin is not None:
             self.proc = subprocess.Popen(self.cmd, stdin=stdin, stdout=subprocess.PIPE,
-                                         stderr=subprocess.DEVNULL, text=True, bufsize=1)
+                                         stderr=self.stderr, text=True, bufsize=1)
         self.next_id = 1
 
     def place(self, path):
@@ -140,13 +152,19 @@ class Sharkd:
         return 0
 
     def close(self):
+        """Ends sharkd; returns (exit status, its stderr)."""
+        status = None
         if self.proc is not None:
             try:
                 self.proc.stdin.close()
-                self.proc.wait(timeout=60)
+                status = self.proc.wait(timeout=120)
             except Exception:
                 self.proc.kill()
         shutil.rmtree(self.home, ignore_errors=True)
+        self.stderr.seek(0)
+        err = self.stderr.read()
+        self.stderr.close()
+        return status, err
 
 
 def query_requests(path):
@@ -194,7 +212,8 @@ def valgrind_plugin_heap(stage, path, loads, work):
     # The log must be writable by nobody: put it in sharkd's own home.
     log = os.path.join(sharkd.home, "files", "vg.log")
     cmd = list(sharkd.cmd)
-    at = cmd.index("/usr/bin/sharkd")
+    at = len(cmd) - 2                   # the program, before its "-"
+    cmd[at] = "/usr/bin/sharkd"         # never a sanitizer wrapper under valgrind
     cmd[at:at] = ["valgrind", "--leak-check=full", "--show-leak-kinds=all",
                   "--keep-debuginfo=yes", "--num-callers=40", "--log-file=" + log]
     reqs = []
@@ -239,12 +258,11 @@ def main(argv):
     args = ap.parse_args(argv)
     a, b = args.files or [os.path.join(ROOT, "captures", "client_rst.pcapng"),
                           os.path.join(ROOT, "captures", "tls13_injected.pcapng")]
-    failures = []
+    failures, passed = [], []
 
     def check(cond, what):
         print(("ok    " if cond else "FAIL  ") + what, flush=True)
-        if not cond:
-            failures.append(what)
+        (passed if cond else failures).append(what)
 
     work = tempfile.mkdtemp(prefix="tcpphase-reload-")
     t0 = time.time()
@@ -279,7 +297,17 @@ def main(argv):
         check(not differing, "big file loaded %d times in one process: identical each time%s"
               % (args.repeat, " (loads %s differ)" % differing if differing else ""))
     finally:
-        sharkd.close()
+        status, err = sharkd.close()
+    check(status == 0, "sharkd exited with status %s after %d loads%s" % (
+        status, 3 + args.repeat, "" if status == 0 else ":\n" + err[:6000]))
+
+    if os.environ.get("TCPPHASE_ASAN_PRELOAD"):
+        # ASan's allocator holds freed memory in its quarantine: RSS says
+        # nothing there. The normal build's run of this check measures it.
+        print("      RSS check skipped: sanitizer build (see the normal build's run)")
+        print("      %.0f s" % (time.time() - t0))
+        print("%d passed, %d failed" % (len(passed), len(failures)))
+        return 1 if failures else 0
 
     with_plugin = rss_series(args.stage, big, args.repeat, True)
     without = rss_series(args.stage, big, args.repeat, False)
@@ -305,7 +333,7 @@ def main(argv):
               "(%d, %d bytes)" % (one[2], three[2]))
     print("      %.0f s" % (time.time() - t0))
     shutil.rmtree(work, ignore_errors=True)
-    print("%d passed, %d failed" % (0 if failures else 1, len(failures)))
+    print("%d passed, %d failed" % (len(passed), len(failures)))
     return 1 if failures else 0
 
 
