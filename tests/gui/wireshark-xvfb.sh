@@ -7,6 +7,7 @@
 # Wireshark with Ctrl+Q and reports its exit status. Every wait is bounded;
 # only processes this script started are stopped, by PID.
 #
+# RELOADS=N reloads the file N times before the screenshot.
 # Exit: 0 clean exit; 1 Wireshark failed or crashed; 77 no X server here.
 set -u
 stage=$1; out=$2; title=$3; shift 3
@@ -65,6 +66,14 @@ if [ "$window" != "$main" ]; then
     xdotool windowmove "$window" 40 40 windowsize "$window" 1500 900 windowraise "$window" 2>/dev/null
 fi
 sleep 4      # let the packet list, colours and statistics fill in
+# RELOADS=N: reload the file N times first (View > Reload, Ctrl+R): file
+# scope is freed and the plugin's init routines run again each time.
+for _ in $(seq "${RELOADS:-0}"); do
+    xdotool windowfocus --sync "$main" 2>/dev/null
+    sleep 0.5
+    xdotool key ctrl+r 2>/dev/null
+    sleep 4
+done
 # CLICKS="x,y x,y ...": clicks to make before the screenshot (menus).
 for click in ${CLICKS:-}; do
     xdotool mousemove "${click%,*}" "${click#*,}" click 1 2>/dev/null
