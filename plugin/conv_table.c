@@ -64,35 +64,46 @@ format_seconds(char *buf, size_t size, gboolean defined, tp_time_t t)
              (magnitude % 1000000000) / 1000);
 }
 
-/* The columns of one row, as text; times "" when undefined. */
+/* The label columns of one row: static names and the SNI, nothing to
+ * format (the table sets them on every packet). */
 typedef struct {
-    char rtt[32], ttfb[32], duration[32], tls_time[32];
-    const char *closer, *close, *tls_version, *tls_sni, *tls_result;
-} conv_row_text_t;
+    const char *state, *history, *closer, *close, *tls_version, *tls_sni, *tls_result;
+} conv_row_labels_t;
 
 static void
-conv_row_text(const tcpphase_conv_t *conv, conv_row_text_t *row)
+conv_row_labels(const tcpphase_conv_t *conv, conv_row_labels_t *row)
 {
     const tp_conv_t *tcp = &conv->tcp;
     const tls_conv_t *tls = conv->tls;
     tls_result_t result = tcpphase_conv_tls_result(conv);
-    tp_time_t t = 0;
-    tls_time_t tt = 0;
-    gboolean known;
 
-    known = tp_conv_handshake_rtt(tcp, &t);
-    format_seconds(row->rtt, sizeof(row->rtt), known, t);
-    known = tp_conv_ttfb(tcp, &t);
-    format_seconds(row->ttfb, sizeof(row->ttfb), known, t);
-    format_seconds(row->duration, sizeof(row->duration), TRUE, tp_conv_duration(tcp));
-    known = result != TLS_RESULT_NONE && tls_conv_handshake_time(tls, &tt);
-    format_seconds(row->tls_time, sizeof(row->tls_time), known, tt);
+    row->state = conn_state_name(tp_conv_state(tcp));
+    row->history = tp_conv_history(tcp);
     row->closer = tcp->closer ? tp_role_name(tcp->closer) : "";
     row->close = tp_close_name(tp_conv_close(tcp));
     row->tls_version = result != TLS_RESULT_NONE && tls->version ? tls_version_name(tls->version)
                                                                  : "";
     row->tls_sni = result != TLS_RESULT_NONE ? tls->sni : "";
     row->tls_result = tls_result_name(result);
+}
+
+/* The time columns of one row; known FALSE when undefined. */
+typedef struct {
+    gboolean rtt_known, ttfb_known, tls_time_known;
+    tp_time_t rtt, ttfb, duration;
+    tls_time_t tls_time;
+} conv_row_times_t;
+
+static void
+conv_row_times(const tcpphase_conv_t *conv, conv_row_times_t *row)
+{
+    const tp_conv_t *tcp = &conv->tcp;
+
+    row->rtt_known = tp_conv_handshake_rtt(tcp, &row->rtt);
+    row->ttfb_known = tp_conv_ttfb(tcp, &row->ttfb);
+    row->duration = tp_conv_duration(tcp);
+    row->tls_time_known = tcpphase_conv_tls_result(conv) != TLS_RESULT_NONE &&
+                          tls_conv_handshake_time(conv->tls, &row->tls_time);
 }
 
 /* ---- -z tcpphase,conv and the GUI table ---- */
@@ -174,14 +185,13 @@ set_text(stat_tap_table *table, guint row, guint col, const char *text)
 static void
 set_time_once(stat_tap_table *table, guint row, guint col, gboolean known, tp_time_t t)
 {
-    stat_tap_table_item_type *item = stat_tap_get_field_data(table, row, col);
+    const char *old = stat_tap_get_field_data(table, row, col)->value.string_value;
     char text[32];
 
-    if (!known || (item->value.string_value != NULL && item->value.string_value[0] != '\0'))
+    if (!known || (old != NULL && old[0] != '\0'))
         return;
     format_seconds(text, sizeof(text), TRUE, t);
-    g_free((char *)item->value.string_value);
-    item->value.string_value = g_strdup(text);
+    set_text(table, row, col, text);
 }
 
 static tap_packet_status
@@ -195,10 +205,8 @@ conv_table_packet(void *tapdata, packet_info *pinfo _U_, epan_dissect_t *edt _U_
     stat_tap_table *table = g_array_index(stat_data->stat_tap_data->tables, stat_tap_table *, 0);
     guint row = GPOINTER_TO_UINT(g_hash_table_lookup(conv_table_rows,
                                                      GUINT_TO_POINTER(conv->stream)));
-    tls_result_t tls_result = tcpphase_conv_tls_result(conv);
-    tp_time_t t = 0;
-    tls_time_t tt = 0;
-    gboolean known;
+    conv_row_labels_t labels;
+    conv_row_times_t times;
 
     if (row == 0) {
         stat_tap_table_item_type items[NUM_COLS];
@@ -223,29 +231,25 @@ conv_table_packet(void *tapdata, packet_info *pinfo _U_, epan_dissect_t *edt _U_
     /* Per packet only counters and the duration change; the times below
      * are set once, the texts a few times per conversation: format them
      * only while their cell is still empty or when they change. */
-    set_text(table, row, COL_STATE, conn_state_name(tp_conv_state(tcp)));
-    set_text(table, row, COL_HISTORY, tp_conv_history(tcp));
-    known = tp_conv_handshake_rtt(tcp, &t);
-    set_time_once(table, row, COL_RTT, known, t);
-    known = tp_conv_ttfb(tcp, &t);
-    set_time_once(table, row, COL_TTFB, known, t);
+    conv_row_labels(conv, &labels);
+    conv_row_times(conv, &times);
+    set_text(table, row, COL_STATE, labels.state);
+    set_text(table, row, COL_HISTORY, labels.history);
+    set_time_once(table, row, COL_RTT, times.rtt_known, times.rtt);
+    set_time_once(table, row, COL_TTFB, times.ttfb_known, times.ttfb);
     stat_tap_get_field_data(table, row, COL_DURATION)->value.float_value =
-        (double)tp_conv_duration(tcp) / 1e9;
+        (double)times.duration / 1e9;
     set_uint(table, row, COL_PKTS_HANDSHAKE, tcp->phase_packets[TP_PHASE_HANDSHAKE - 1]);
     set_uint(table, row, COL_PKTS_DATA, tcp->phase_packets[TP_PHASE_DATA - 1]);
     set_uint(table, row, COL_PKTS_TEARDOWN, tcp->phase_packets[TP_PHASE_TEARDOWN - 1]);
     set_uint(table, row, COL_BYTES_TO_SERVER, tcp->bytes_to_server);
     set_uint(table, row, COL_BYTES_TO_CLIENT, tcp->bytes_to_client);
-    set_text(table, row, COL_CLOSER, tcp->closer ? tp_role_name(tcp->closer) : "");
-    set_text(table, row, COL_CLOSE, tp_close_name(tp_conv_close(tcp)));
-    if (tls_result != TLS_RESULT_NONE) {
-        set_text(table, row, COL_TLS_VERSION,
-                 conv->tls->version ? tls_version_name(conv->tls->version) : "");
-        set_text(table, row, COL_TLS_SNI, conv->tls->sni);
-        known = tls_conv_handshake_time(conv->tls, &tt);
-        set_time_once(table, row, COL_TLS_TIME, known, tt);
-    }
-    set_text(table, row, COL_TLS_RESULT, tls_result_name(tls_result));
+    set_text(table, row, COL_CLOSER, labels.closer);
+    set_text(table, row, COL_CLOSE, labels.close);
+    set_text(table, row, COL_TLS_VERSION, labels.tls_version);
+    set_text(table, row, COL_TLS_SNI, labels.tls_sni);
+    set_time_once(table, row, COL_TLS_TIME, times.tls_time_known, times.tls_time);
+    set_text(table, row, COL_TLS_RESULT, labels.tls_result);
     return TAP_PACKET_REDRAW;
 }
 
@@ -383,24 +387,31 @@ csv_draw(void *tapdata)
         const tcpphase_conv_t *conv =
             (const tcpphase_conv_t *)g_hash_table_lookup(csv->seen, g_ptr_array_index(streams, i));
         const tp_conv_t *tcp = &conv->tcp;
-        conv_row_text_t text;
+        conv_row_labels_t labels;
+        conv_row_times_t times;
+        char rtt[32], ttfb[32], duration[32], tls_time[32];
 
-        conv_row_text(conv, &text);
+        conv_row_labels(conv, &labels);
+        conv_row_times(conv, &times);
+        format_seconds(rtt, sizeof(rtt), times.rtt_known, times.rtt);
+        format_seconds(ttfb, sizeof(ttfb), times.ttfb_known, times.ttfb);
+        format_seconds(duration, sizeof(duration), TRUE, times.duration);
+        format_seconds(tls_time, sizeof(tls_time), times.tls_time_known, times.tls_time);
         g_string_printf(line, "%u,", conv->stream);
         put_csv_field(line, tcpphase_conv_client(conv, scratch), FALSE);
         g_string_append_c(line, ',');
         put_csv_field(line, tcpphase_conv_server(conv, scratch), FALSE);
-        g_string_append_printf(line, ",%s,", conn_state_name(tp_conv_state(tcp)));
-        put_csv_field(line, tp_conv_history(tcp), FALSE);
+        g_string_append_printf(line, ",%s,", labels.state);
+        put_csv_field(line, labels.history, FALSE);
         g_string_append_printf(line, ",%s,%s,%s,%u,%u,%u,%" PRIu64 ",%" PRIu64 ",%s,%s,%s,",
-                               text.rtt, text.ttfb, text.duration,
+                               rtt, ttfb, duration,
                                tcp->phase_packets[TP_PHASE_HANDSHAKE - 1],
                                tcp->phase_packets[TP_PHASE_DATA - 1],
                                tcp->phase_packets[TP_PHASE_TEARDOWN - 1],
                                tcp->bytes_to_server, tcp->bytes_to_client,
-                               text.closer, text.close, text.tls_version);
-        put_csv_field(line, text.tls_sni, TRUE);
-        g_string_append_printf(line, ",%s,%s\r\n", text.tls_time, text.tls_result);
+                               labels.closer, labels.close, labels.tls_version);
+        put_csv_field(line, labels.tls_sni, TRUE);
+        g_string_append_printf(line, ",%s,%s\r\n", tls_time, labels.tls_result);
         fputs(line->str, stdout);
         wmem_free_all(scratch);
     }

@@ -178,7 +178,8 @@ packet_facts_register_routines(void)
 const tcp_facts_t *
 packet_facts_get(packet_info *pinfo)
 {
-    return facts_frame != 0 && facts_frame == pinfo->num ? &facts_slot : NULL;
+    /* Frames count from 1: a cleared stamp matches none. */
+    return facts_frame == pinfo->num ? &facts_slot : NULL;
 }
 
 gboolean
@@ -220,8 +221,6 @@ packet_facts_stream(packet_info *pinfo, const tcp_facts_t *facts, guint32 *strea
             wmem_map_insert(streams_by_pair, &entry->key, entry);
         }
         entry->conv = conv;
-        if (entry->stream != tcpd->stream)
-            entry->user = NULL;
         entry->stream = tcpd->stream;
         *user = &entry->user;
     }

@@ -42,8 +42,9 @@ const tcp_facts_t *packet_facts_get(packet_info *pinfo);
 
 /* The tcp.stream index that the TCP dissector gave this packet. *user is
  * set to a file-scope slot that stays with this stream's endpoint pair,
- * for the caller's own record of the stream (NULL until the caller sets
- * it; check that the record is for *stream), or to NULL. */
+ * for the caller's own record of the stream, or to NULL. The slot is NULL
+ * until the caller sets it and keeps its value when the pair moves to a
+ * new stream (port reuse): check that the record is for *stream. */
 gboolean packet_facts_stream(packet_info *pinfo, const tcp_facts_t *facts,
                              guint32 *stream, void ***user);
 
