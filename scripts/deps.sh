@@ -4,7 +4,7 @@
 # not there yet. Needs root (or sudo) only when something is missing.
 set -eu
 
-need="cmake make gcc pkg-config libglib2.0-dev libwireshark-dev wireshark-dev tshark python3 util-linux $*"
+need="cmake make gcc pkg-config libglib2.0-dev libgcrypt20-dev libwireshark-dev wireshark-dev tshark python3 util-linux $*"
 missing=""
 for pkg in $need; do
     if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed"; then

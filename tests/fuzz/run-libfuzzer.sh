@@ -2,6 +2,8 @@
 # run-libfuzzer.sh [SECONDS]   coverage-guided run of fuzz_machines (default 60 s)
 # run-libfuzzer.sh --replay    run the seed corpus and the committed
 #                              regression inputs once, no fuzzing
+# run-libfuzzer.sh --seeds     only (re)write the seed corpus; CTest runs this
+#                              once per build as the fixture the other two need
 #
 # Builds the harness with clang if needed (cmake -S tests/fuzz -B
 # $TCPPHASE_FUZZ_BUILD, default build-fuzz), writes the seed corpus from the
@@ -15,9 +17,10 @@ set -eu
 top=$(cd "$(dirname "$0")/../.." && pwd)
 build=${TCPPHASE_FUZZ_BUILD:-$top/build-fuzz}
 seconds=60
-replay=0
+mode=fuzz
 case "${1:-}" in
---replay) replay=1 ;;
+--replay) mode=replay ;;
+--seeds) mode=seeds ;;
 "") ;;
 *) seconds=$1 ;;
 esac
@@ -31,15 +34,22 @@ fuzzer=$build/fuzz_machines
 seeds=$build/seeds
 stamp=$seeds/.made
 if [ ! -f "$stamp" ] || [ -n "$(find "$top/captures" "$top/tests/fuzz/make_corpus.py" -newer "$stamp" \( -name '*.pcap*' -o -name '*.py' \) 2>/dev/null | head -1)" ]; then
-    rm -rf "$seeds"
-    python3 "$top/tests/fuzz/make_corpus.py" "$seeds" >/dev/null
-    touch "$stamp"
+    # Written aside and swapped in, so that a run reading the old corpus
+    # never sees a half-written one.
+    fresh=$(mktemp -d "$build/seeds.new.XXXXXX")
+    python3 "$top/tests/fuzz/make_corpus.py" "$fresh" >/dev/null
+    touch "$fresh/.made"
+    rm -rf "$seeds.old"
+    [ -d "$seeds" ] && mv "$seeds" "$seeds.old"
+    mv "$fresh" "$seeds"
+    rm -rf "$seeds.old"
 fi
+[ "$mode" = seeds ] && { echo "seeds: $(ls "$seeds" | wc -l) inputs in $seeds"; exit 0; }
 regressions=$top/tests/fuzz/regressions/machines
 mkdir -p "$build/corpus" "$build/artifacts"
-log=$build/libfuzzer.log
 
-if [ "$replay" = 1 ]; then
+if [ "$mode" = replay ]; then
+    log=$build/libfuzzer-replay.log
     set -- "$seeds"
     [ -d "$regressions" ] && set -- "$@" "$regressions"
     "$fuzzer" -runs=0 -max_len=65536 -timeout=10 "$@" >"$log" 2>&1 || {
@@ -52,6 +62,7 @@ if [ "$replay" = 1 ]; then
     exit 0
 fi
 
+log=$build/libfuzzer.log
 before=$(ls "$build/artifacts" | wc -l)
 set -- "$build/corpus" "$seeds"
 [ -d "$regressions" ] && set -- "$@" "$regressions"
