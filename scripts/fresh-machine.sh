@@ -37,6 +37,16 @@ work=$(mktemp -d "${TMPDIR:-/var/tmp}/tcpphase-fresh.XXXXXX")
 root=$work/root
 mounted=""
 cleanup() {
+    status=$?
+    # Keep what a failure left for reading: the logs of the clone's builds.
+    if [ "$status" != 0 ] && [ -d "$root/root/tcpphase" ]; then
+        rm -rf "$roots/last-failure"
+        mkdir -p "$roots/last-failure"
+        (cd "$root/root/tcpphase" && find . -path ./.git -prune -o \( -name '*.log' -o -name 'LastTest*.log' \) \
+            -type f -print | while read -r f; do
+                mkdir -p "$roots/last-failure/$(dirname "$f")" && cp "$f" "$roots/last-failure/$f"; done)
+        echo "fresh-machine.sh: failed ($status); logs kept in $roots/last-failure" >&2
+    fi
     # Unmount in reverse order, lazily if a process inside still holds one.
     for m in $mounted; do umount -R "$m" 2>/dev/null || umount -R -l "$m" 2>/dev/null || true; done
     # Never delete through a mount that is still there.
