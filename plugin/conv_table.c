@@ -1,11 +1,11 @@
 /* conv_table.c
- * One row per TCP conversation (SPEC.md section 7):
+ * One row per TCP conversation (docs/spec.md section 7):
  *   -z tcpphase,conv[,FILTER]  an aligned table, also Statistics > TCP
  *                              Session Phase Conversations in the GUI
  *                              (sortable, copy and save as usual);
  *   -z tcpphase,csv[,FILTER]   the same rows as RFC 4180 CSV.
- * Rows are read from the conversation records, so they match the
- * tcpphase.conv.* fields.
+ * Rows are drawn from the conversation summary (conv_summary.h), as the
+ * tcpphase.conv.* fields are, so the two cannot differ.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -20,7 +20,8 @@
 #include <epan/tap.h>
 #include <wsutil/str_util.h>
 
-#include "tcpphase.h"
+#include "tcpphase_record.h"
+#include "tcpphase_taps.h"
 
 /* ---- formatting shared by both outputs ---- */
 
@@ -34,16 +35,16 @@ format_endpoint(const address *addr, guint16 port, wmem_allocator_t *scope)
     return wmem_strdup_printf(scope, "%s:%u", text, port);
 }
 
-const char *
-tcpphase_conv_client(const tcpphase_conv_t *conv, wmem_allocator_t *scope)
+static const char *
+conv_client(const tcpphase_conv_t *conv, wmem_allocator_t *scope)
 {
     return conv->tcp.first_sender_is_client
         ? format_endpoint(&conv->first_src, conv->first_src_port, scope)
         : format_endpoint(&conv->first_dst, conv->first_dst_port, scope);
 }
 
-const char *
-tcpphase_conv_server(const tcpphase_conv_t *conv, wmem_allocator_t *scope)
+static const char *
+conv_server(const tcpphase_conv_t *conv, wmem_allocator_t *scope)
 {
     return conv->tcp.first_sender_is_client
         ? format_endpoint(&conv->first_dst, conv->first_dst_port, scope)
@@ -64,46 +65,20 @@ format_seconds(char *buf, size_t size, gboolean defined, tp_time_t t)
              (magnitude % 1000000000) / 1000);
 }
 
-/* The label columns of one row: static names and the SNI, nothing to
- * format (the table sets them on every packet). */
+/* The label columns of one row: static names and the record's own
+ * texts, nothing to format (the table sets them on every packet). */
 typedef struct {
-    const char *state, *history, *closer, *close, *tls_version, *tls_sni, *tls_result;
+    const char *state, *closer, *close, *tls_version, *tls_result;
 } conv_row_labels_t;
 
 static void
-conv_row_labels(const tcpphase_conv_t *conv, conv_row_labels_t *row)
+conv_row_labels(const conv_summary_t *sum, conv_row_labels_t *row)
 {
-    const tp_conv_t *tcp = &conv->tcp;
-    const tls_conv_t *tls = conv->tls;
-    tls_result_t result = tcpphase_conv_tls_result(conv);
-
-    row->state = conn_state_name(tp_conv_state(tcp));
-    row->history = tp_conv_history(tcp);
-    row->closer = tcp->closer ? tp_role_name(tcp->closer) : "";
-    row->close = tp_close_name(tp_conv_close(tcp));
-    row->tls_version = result != TLS_RESULT_NONE && tls->version ? tls_version_name(tls->version)
-                                                                 : "";
-    row->tls_sni = result != TLS_RESULT_NONE ? tls->sni : "";
-    row->tls_result = tls_result_name(result);
-}
-
-/* The time columns of one row; known FALSE when undefined. */
-typedef struct {
-    gboolean rtt_known, ttfb_known, tls_time_known;
-    tp_time_t rtt, ttfb, duration;
-    tls_time_t tls_time;
-} conv_row_times_t;
-
-static void
-conv_row_times(const tcpphase_conv_t *conv, conv_row_times_t *row)
-{
-    const tp_conv_t *tcp = &conv->tcp;
-
-    row->rtt_known = tp_conv_handshake_rtt(tcp, &row->rtt);
-    row->ttfb_known = tp_conv_ttfb(tcp, &row->ttfb);
-    row->duration = tp_conv_duration(tcp);
-    row->tls_time_known = tcpphase_conv_tls_result(conv) != TLS_RESULT_NONE &&
-                          tls_conv_handshake_time(conv->tls, &row->tls_time);
+    row->state = conn_state_name(sum->state);
+    row->closer = sum->closer ? tp_role_name(sum->closer) : "";
+    row->close = tp_close_name(sum->close);
+    row->tls_version = sum->tls_version ? tls_version_name(sum->tls_version) : "";
+    row->tls_result = tls_result_name(sum->tls_result);
 }
 
 /* ---- -z tcpphase,conv and the GUI table ---- */
@@ -128,8 +103,9 @@ static stat_tap_table_item conv_table_fields[NUM_COLS] = {
     { TABLE_ITEM_UINT,   TAP_ALIGN_RIGHT, "Hs pkts", "%7u" },
     { TABLE_ITEM_UINT,   TAP_ALIGN_RIGHT, "Data pkts", "%9u" },
     { TABLE_ITEM_UINT,   TAP_ALIGN_RIGHT, "Td pkts", "%7u" },
-    { TABLE_ITEM_UINT,   TAP_ALIGN_RIGHT, "Bytes to server", "%15u" },
-    { TABLE_ITEM_UINT,   TAP_ALIGN_RIGHT, "Bytes to client", "%15u" },
+    /* 64-bit counts: a double holds them exactly up to 2^53 bytes. */
+    { TABLE_ITEM_FLOAT,  TAP_ALIGN_RIGHT, "Bytes to server", "%15.0f" },
+    { TABLE_ITEM_FLOAT,  TAP_ALIGN_RIGHT, "Bytes to client", "%15.0f" },
     { TABLE_ITEM_STRING, TAP_ALIGN_LEFT,  "Closer", "%-6s" },
     { TABLE_ITEM_STRING, TAP_ALIGN_LEFT,  "Close      ", "%-11s" },
     { TABLE_ITEM_STRING, TAP_ALIGN_LEFT,  "TLS    ", "%-7s" },
@@ -161,11 +137,15 @@ conv_table_init(stat_tap_table_ui *new_stat)
 }
 
 static void
-set_uint(stat_tap_table *table, guint row, guint col, guint64 value)
+set_uint(stat_tap_table *table, guint row, guint col, guint32 value)
 {
-    stat_tap_table_item_type *item = stat_tap_get_field_data(table, row, col);
+    stat_tap_get_field_data(table, row, col)->value.uint_value = value;
+}
 
-    item->value.uint_value = value > G_MAXUINT ? G_MAXUINT : (guint)value;
+static void
+set_count64(stat_tap_table *table, guint row, guint col, guint64 value)
+{
+    stat_tap_get_field_data(table, row, col)->value.float_value = (double)value;
 }
 
 /* Replaces a text cell only when its text changed: most packets change
@@ -201,12 +181,11 @@ conv_table_packet(void *tapdata, packet_info *pinfo _U_, epan_dissect_t *edt _U_
     stat_data_t *stat_data = (stat_data_t *)tapdata;
     const tcpphase_packet_t *pkt = (const tcpphase_packet_t *)data;
     const tcpphase_conv_t *conv = pkt->conv;
-    const tp_conv_t *tcp = &conv->tcp;
     stat_tap_table *table = g_array_index(stat_data->stat_tap_data->tables, stat_tap_table *, 0);
     guint row = GPOINTER_TO_UINT(g_hash_table_lookup(conv_table_rows,
                                                      GUINT_TO_POINTER(conv->stream)));
+    conv_summary_t sum;
     conv_row_labels_t labels;
-    conv_row_times_t times;
 
     if (row == 0) {
         stat_tap_table_item_type items[NUM_COLS];
@@ -216,8 +195,8 @@ conv_table_packet(void *tapdata, packet_info *pinfo _U_, epan_dissect_t *edt _U_
         items[COL_STREAM].value.uint_value = conv->stream;
         /* The filter column value: clicking a row filters tcp.stream. */
         items[COL_STREAM].user_data.uint_value = conv->stream;
-        items[COL_CLIENT].value.string_value = g_strdup(tcpphase_conv_client(conv, pinfo->pool));
-        items[COL_SERVER].value.string_value = g_strdup(tcpphase_conv_server(conv, pinfo->pool));
+        items[COL_CLIENT].value.string_value = g_strdup(conv_client(conv, pinfo->pool));
+        items[COL_SERVER].value.string_value = g_strdup(conv_server(conv, pinfo->pool));
         for (guint c = 0; c < NUM_COLS; c++) {
             if (items[c].type == TABLE_ITEM_STRING && items[c].value.string_value == NULL)
                 items[c].value.string_value = g_strdup("");
@@ -231,24 +210,24 @@ conv_table_packet(void *tapdata, packet_info *pinfo _U_, epan_dissect_t *edt _U_
     /* Per packet only counters and the duration change; the times below
      * are set once, the texts a few times per conversation: format them
      * only while their cell is still empty or when they change. */
-    conv_row_labels(conv, &labels);
-    conv_row_times(conv, &times);
+    conv_record_summary(conv, &sum);
+    conv_row_labels(&sum, &labels);
     set_text(table, row, COL_STATE, labels.state);
-    set_text(table, row, COL_HISTORY, labels.history);
-    set_time_once(table, row, COL_RTT, times.rtt_known, times.rtt);
-    set_time_once(table, row, COL_TTFB, times.ttfb_known, times.ttfb);
+    set_text(table, row, COL_HISTORY, sum.history);
+    set_time_once(table, row, COL_RTT, sum.has_handshake_rtt, sum.handshake_rtt);
+    set_time_once(table, row, COL_TTFB, sum.has_ttfb, sum.ttfb);
     stat_tap_get_field_data(table, row, COL_DURATION)->value.float_value =
-        (double)times.duration / 1e9;
-    set_uint(table, row, COL_PKTS_HANDSHAKE, tcp->phase_packets[TP_PHASE_HANDSHAKE - 1]);
-    set_uint(table, row, COL_PKTS_DATA, tcp->phase_packets[TP_PHASE_DATA - 1]);
-    set_uint(table, row, COL_PKTS_TEARDOWN, tcp->phase_packets[TP_PHASE_TEARDOWN - 1]);
-    set_uint(table, row, COL_BYTES_TO_SERVER, tcp->bytes_to_server);
-    set_uint(table, row, COL_BYTES_TO_CLIENT, tcp->bytes_to_client);
+        (double)sum.duration / 1e9;
+    set_uint(table, row, COL_PKTS_HANDSHAKE, sum.packets[TP_PHASE_HANDSHAKE - 1]);
+    set_uint(table, row, COL_PKTS_DATA, sum.packets[TP_PHASE_DATA - 1]);
+    set_uint(table, row, COL_PKTS_TEARDOWN, sum.packets[TP_PHASE_TEARDOWN - 1]);
+    set_count64(table, row, COL_BYTES_TO_SERVER, sum.bytes_to_server);
+    set_count64(table, row, COL_BYTES_TO_CLIENT, sum.bytes_to_client);
     set_text(table, row, COL_CLOSER, labels.closer);
     set_text(table, row, COL_CLOSE, labels.close);
     set_text(table, row, COL_TLS_VERSION, labels.tls_version);
-    set_text(table, row, COL_TLS_SNI, labels.tls_sni);
-    set_time_once(table, row, COL_TLS_TIME, times.tls_time_known, times.tls_time);
+    set_text(table, row, COL_TLS_SNI, sum.tls_sni);
+    set_time_once(table, row, COL_TLS_TIME, sum.has_tls_handshake_time, sum.tls_handshake_time);
     set_text(table, row, COL_TLS_RESULT, labels.tls_result);
     return TAP_PACKET_REDRAW;
 }
@@ -386,31 +365,31 @@ csv_draw(void *tapdata)
     for (guint i = 0; i < streams->len; i++) {
         const tcpphase_conv_t *conv =
             (const tcpphase_conv_t *)g_hash_table_lookup(csv->seen, g_ptr_array_index(streams, i));
-        const tp_conv_t *tcp = &conv->tcp;
+        conv_summary_t sum;
         conv_row_labels_t labels;
-        conv_row_times_t times;
         char rtt[32], ttfb[32], duration[32], tls_time[32];
 
-        conv_row_labels(conv, &labels);
-        conv_row_times(conv, &times);
-        format_seconds(rtt, sizeof(rtt), times.rtt_known, times.rtt);
-        format_seconds(ttfb, sizeof(ttfb), times.ttfb_known, times.ttfb);
-        format_seconds(duration, sizeof(duration), TRUE, times.duration);
-        format_seconds(tls_time, sizeof(tls_time), times.tls_time_known, times.tls_time);
+        conv_record_summary(conv, &sum);
+        conv_row_labels(&sum, &labels);
+        format_seconds(rtt, sizeof(rtt), sum.has_handshake_rtt, sum.handshake_rtt);
+        format_seconds(ttfb, sizeof(ttfb), sum.has_ttfb, sum.ttfb);
+        format_seconds(duration, sizeof(duration), TRUE, sum.duration);
+        format_seconds(tls_time, sizeof(tls_time), sum.has_tls_handshake_time,
+                       sum.tls_handshake_time);
         g_string_printf(line, "%u,", conv->stream);
-        put_csv_field(line, tcpphase_conv_client(conv, scratch), FALSE);
+        put_csv_field(line, conv_client(conv, scratch), FALSE);
         g_string_append_c(line, ',');
-        put_csv_field(line, tcpphase_conv_server(conv, scratch), FALSE);
+        put_csv_field(line, conv_server(conv, scratch), FALSE);
         g_string_append_printf(line, ",%s,", labels.state);
-        put_csv_field(line, labels.history, FALSE);
+        put_csv_field(line, sum.history, FALSE);
         g_string_append_printf(line, ",%s,%s,%s,%u,%u,%u,%" PRIu64 ",%" PRIu64 ",%s,%s,%s,",
                                rtt, ttfb, duration,
-                               tcp->phase_packets[TP_PHASE_HANDSHAKE - 1],
-                               tcp->phase_packets[TP_PHASE_DATA - 1],
-                               tcp->phase_packets[TP_PHASE_TEARDOWN - 1],
-                               tcp->bytes_to_server, tcp->bytes_to_client,
+                               sum.packets[TP_PHASE_HANDSHAKE - 1],
+                               sum.packets[TP_PHASE_DATA - 1],
+                               sum.packets[TP_PHASE_TEARDOWN - 1],
+                               sum.bytes_to_server, sum.bytes_to_client,
                                labels.closer, labels.close, labels.tls_version);
-        put_csv_field(line, labels.tls_sni, TRUE);
+        put_csv_field(line, sum.tls_sni, TRUE);
         g_string_append_printf(line, ",%s,%s\r\n", tls_time, labels.tls_result);
         fputs(line->str, stdout);
         wmem_free_all(scratch);

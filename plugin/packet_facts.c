@@ -34,22 +34,27 @@ static int proto_tcp = -1;
 static int proto_tls = -1;
 static dissector_handle_t next_handle;  /* what "ip.proto" 6 held before */
 
+static const protocol_t *tcpphase_protocol;   /* NULL before the handoff */
+
 /* The facts of the packet being dissected. A packet is dissected to the
  * end before the next one starts, so one slot stamped with its frame
- * does what a p_set_proto_data entry would, without an allocation and a
- * list search per packet. The stamp is cleared when a file opens. */
+ * does what a p_add_proto_data(pinfo->pool) entry would, for ~850 fewer
+ * instructions per packet (docs/performance.md). Frame numbers start at
+ * 1, and a new file restarts them: the stamp is cleared when one opens. */
 static tcp_facts_t facts_slot;
-static guint32 facts_frame;             /* frame of facts_slot, 0 = none */
+static guint32 facts_frame;
 
 static int
 read_tcp_header(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data)
 {
     guint header_len;
 
-    /* A TCP header quoted inside an ICMP error is not a packet of the
-     * conversation; the header must be captured whole to be read. */
-    if (!pinfo->flags.in_error_pkt &&
-        tvb_captured_length(tvb) >= TCP_MIN_HEADER_LEN) {
+    /* Nothing at all while tcpphase is disabled (Analyze > Enabled
+     * Protocols): TCP gets the segment as if the reader were not there. */
+    if (tcpphase_protocol != NULL && proto_is_protocol_enabled(tcpphase_protocol) &&
+        !pinfo->flags.in_error_pkt && tvb_captured_length(tvb) >= TCP_MIN_HEADER_LEN) {
+        /* A TCP header quoted inside an ICMP error is not a packet of the
+         * conversation; the header must be captured whole to be read. */
         header_len = (tvb_get_guint8(tvb, 12) >> 4) * 4;
         if (header_len >= TCP_MIN_HEADER_LEN &&
             header_len <= tvb_reported_length(tvb)) {
@@ -72,77 +77,6 @@ read_tcp_header(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data)
     return call_dissector_only(next_handle, tvb, pinfo, tree, data);
 }
 
-/* tcp.stream by TCP endpoint pair, so that most packets need no second
- * conversation lookup after TCP's own. An entry is trusted only while the
- * conversation it names is the one TCP used for this very frame
- * (find_conversation_pinfo() marks it with the frame in last_frame) and
- * the packet is no SYN (TCP starts a new conversation on a reused port
- * pair at a SYN); otherwise the lookup is done and the entry refreshed. */
-typedef struct {
-    guint32 addr_kind;                  /* address type << 8 | length (<= 16) */
-    guint16 port_lo, port_hi;           /* endpoint (port, address) order */
-    guint8  addr_lo[16], addr_hi[16];   /* zero-padded */
-} endpoint_pair_t;
-
-typedef struct {
-    endpoint_pair_t key;
-    conversation_t *conv;
-    guint32 stream;
-    void   *user;                       /* the caller's record of the stream */
-} stream_entry_t;
-
-static wmem_map_t *streams_by_pair;
-
-static guint
-endpoint_pair_hash(gconstpointer k)
-{
-    const endpoint_pair_t *pair = (const endpoint_pair_t *)k;
-    guint32 words[4];
-    guint32 h = ((guint32)pair->port_lo << 16 | pair->port_hi) * 0x9E3779B1u;
-
-    /* The first 8 address bytes of each side: the whole IPv4 address, the
-     * prefix and start of the interface ID for IPv6. */
-    memcpy(words, pair->addr_lo, 8);
-    memcpy(words + 2, pair->addr_hi, 8);
-    for (guint i = 0; i < 4; i++)
-        h = (h ^ words[i]) * 0x85EBCA6Bu;
-    return h ^ (h >> 15);
-}
-
-static gboolean
-endpoint_pair_equal(gconstpointer a, gconstpointer b)
-{
-    return memcmp(a, b, sizeof(endpoint_pair_t)) == 0;
-}
-
-/* FALSE for addresses that do not fit the key (not IPv4/IPv6-sized). */
-static gboolean
-make_endpoint_pair(const tcp_facts_t *facts, endpoint_pair_t *pair)
-{
-    const address *lo = &facts->src, *hi = &facts->dst;
-    guint16 port_lo = facts->src_port, port_hi = facts->dst_port;
-    int order;
-
-    if (facts->src.type != facts->dst.type || facts->src.len != facts->dst.len ||
-        facts->src.len <= 0 || facts->src.len > 16)
-        return FALSE;
-    order = port_lo != port_hi ? (port_lo < port_hi ? -1 : 1)
-                               : memcmp(facts->src.data, facts->dst.data, facts->src.len);
-    if (order > 0) {
-        lo = &facts->dst;
-        hi = &facts->src;
-        port_lo = facts->dst_port;
-        port_hi = facts->src_port;
-    }
-    memset(pair, 0, sizeof(*pair));
-    pair->addr_kind = (guint32)lo->type << 8 | (guint32)lo->len;
-    pair->port_lo = port_lo;
-    pair->port_hi = port_hi;
-    memcpy(pair->addr_lo, lo->data, lo->len);
-    memcpy(pair->addr_hi, hi->data, hi->len);
-    return TRUE;
-}
-
 static void
 packet_facts_init(void)
 {
@@ -150,7 +84,7 @@ packet_facts_init(void)
 }
 
 void
-packet_facts_register(void)
+packet_facts_register(int proto_tcpphase)
 {
     dissector_table_t ip_proto_table = find_dissector_table("ip.proto");
 
@@ -161,6 +95,7 @@ packet_facts_register(void)
         next_handle = find_dissector("tcp");
     if (next_handle == NULL || proto_tcp < 0)
         return;
+    tcpphase_protocol = find_protocol_by_id(proto_tcpphase);
     dissector_add_uint("ip.proto", IP_PROTO_TCP,
                        create_dissector_handle_with_name_and_description(
                            read_tcp_header, -1, "tcpphase_tcp_reader",
@@ -171,60 +106,31 @@ void
 packet_facts_register_routines(void)
 {
     register_init_routine(packet_facts_init);
-    streams_by_pair = wmem_map_new_autoreset(wmem_epan_scope(), wmem_file_scope(),
-                                             endpoint_pair_hash, endpoint_pair_equal);
 }
 
 const tcp_facts_t *
 packet_facts_get(packet_info *pinfo)
 {
-    /* Frames count from 1: a cleared stamp matches none. */
     return facts_frame == pinfo->num ? &facts_slot : NULL;
 }
 
-gboolean
-packet_facts_stream(packet_info *pinfo, const tcp_facts_t *facts, guint32 *stream,
-                    void ***user)
+conversation_t *
+packet_facts_tcp_conversation(packet_info *pinfo, const tcp_facts_t *facts, guint32 *stream)
 {
-    endpoint_pair_t pair;
-    stream_entry_t *entry = NULL;
     conversation_t *conv;
     struct tcp_analysis *tcpd;
-    gboolean cacheable = make_endpoint_pair(facts, &pair);
 
-    if (cacheable) {
-        entry = (stream_entry_t *)wmem_map_lookup(streams_by_pair, &pair);
-        if (entry != NULL && !(facts->flags & TCP_FLAG_SYN) &&
-            entry->conv->last_frame == pinfo->num) {
-            *stream = entry->stream;
-            *user = &entry->user;
-            return TRUE;
-        }
-    }
     /* The same lookup the TCP dissector made for this frame, so a reused
-     * port pair gets the new stream index TCP gave it. Read-only. */
+     * port pair gets the new conversation TCP made for it. Read-only. */
     conv = find_conversation(pinfo->num, &facts->src, &facts->dst, CONVERSATION_TCP,
                              facts->src_port, facts->dst_port, 0);
     if (conv == NULL)
-        return FALSE;
+        return NULL;
     tcpd = (struct tcp_analysis *)conversation_get_proto_data(conv, proto_tcp);
     if (tcpd == NULL)
-        return FALSE;
+        return NULL;
     *stream = tcpd->stream;
-    *user = NULL;
-    if (cacheable) {
-        if (entry == NULL) {
-            entry = wmem_new(wmem_file_scope(), stream_entry_t);
-            entry->key = pair;
-            entry->stream = tcpd->stream;
-            entry->user = NULL;
-            wmem_map_insert(streams_by_pair, &entry->key, entry);
-        }
-        entry->conv = conv;
-        entry->stream = tcpd->stream;
-        *user = &entry->user;
-    }
-    return TRUE;
+    return conv;
 }
 
 const guint8 *

@@ -6,6 +6,7 @@
 #ifndef TCPPHASE_PACKET_FACTS_H
 #define TCPPHASE_PACKET_FACTS_H
 
+#include <epan/conversation.h>
 #include <epan/packet.h>
 
 /* What the TCP header of this packet said (the last TCP header when a
@@ -34,18 +35,17 @@ const struct tls_plaintext_s *packet_facts_tls_plaintext(packet_info *pinfo, siz
 void packet_facts_register_routines(void);
 
 /* Called from the protocol handoff: puts the TCP header reader in front of
- * the TCP dissector. */
-void packet_facts_register(void);
+ * the TCP dissector. It reads nothing while proto_tcpphase is disabled. */
+void packet_facts_register(int proto_tcpphase);
 
-/* The facts of this packet's last TCP header, or NULL if it has none. */
+/* The facts of this packet's last TCP header, or
+ * NULL if it has none. */
 const tcp_facts_t *packet_facts_get(packet_info *pinfo);
 
-/* The tcp.stream index that the TCP dissector gave this packet. *user is
- * set to a file-scope slot that stays with this stream's endpoint pair,
- * for the caller's own record of the stream, or to NULL. The slot is NULL
- * until the caller sets it and keeps its value when the pair moves to a
- * new stream (port reuse): check that the record is for *stream. */
-gboolean packet_facts_stream(packet_info *pinfo, const tcp_facts_t *facts,
-                             guint32 *stream, void ***user);
+/* The conversation the TCP dissector used for this packet, and the
+ * tcp.stream it gave it; NULL if TCP made none. A hash lookup: callers
+ * keep what they can (phase_analysis.c). */
+conversation_t *packet_facts_tcp_conversation(packet_info *pinfo, const tcp_facts_t *facts,
+                                              guint32 *stream);
 
 #endif /* TCPPHASE_PACKET_FACTS_H */

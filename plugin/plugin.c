@@ -9,7 +9,8 @@
 #include <epan/tap.h>
 #include <ws_version.h>
 
-#include "tcpphase.h"
+#include "packet-tcpphase.h"
+#include "tcpphase_taps.h"
 
 #ifndef PLUGIN_VERSION
 #define PLUGIN_VERSION "0.0.0"

@@ -14,7 +14,8 @@
 #include <epan/packet.h>
 #include <epan/stats_tree.h>
 
-#include "tcpphase.h"
+#include "tcpphase_record.h"
+#include "tcpphase_taps.h"
 
 static const char st_str_packets[] = "Packets by phase";
 static const char st_str_bytes[] = "Bytes by phase (frame bytes)";
@@ -51,7 +52,6 @@ tcpphase_stats_tree_packet(stats_tree *st, packet_info *pinfo, epan_dissect_t *e
                            const void *data, tap_flags_t flags _U_)
 {
     const tcpphase_packet_t *pkt = (const tcpphase_packet_t *)data;
-    const tcpphase_conv_t *conv = pkt->conv;
     const char *phase = tp_phase_name(pkt->tcp.phase);
     int node;
 
@@ -91,10 +91,12 @@ tcpphase_stats_tree_packet(stats_tree *st, packet_info *pinfo, epan_dissect_t *e
                        st_node_tls_results, FALSE);
     }
 
-    if (pkt->tcp.step == TP_STEP_HANDSHAKE_ACK && conv->tcp.established_frame == pinfo->num) {
-        tp_time_t rtt;
-        if (tp_conv_handshake_rtt(&conv->tcp, &rtt)) {
-            gint64 us = rtt / 1000;
+    if (pkt->tcp.step == TP_STEP_HANDSHAKE_ACK && pkt->conv->tcp.established_frame == pinfo->num) {
+        conv_summary_t sum;
+
+        conv_record_summary(pkt->conv, &sum);
+        if (sum.has_handshake_rtt) {
+            gint64 us = sum.handshake_rtt / 1000;
             tick_stat_node(st, st_str_rtt, 0, FALSE);
             stats_tree_tick_range(st, st_str_rtt, 0, us > G_MAXINT ? G_MAXINT : (int)us);
         }

@@ -1,9 +1,10 @@
-/* tcpphase.c
+/* packet-tcpphase.c
  * Registration and post-dissector of tcpphase ("TCP Session Phase"): tags
  * every TCP packet with the phase of its conversation and its step in it.
  *
  * Packet facts come in through packet_facts.c, go through the pure
- * machines (tcp_phase.c, conn_state.c) and leave here as tree items.
+ * machines in phase_analysis.c and leave here as tree items, expert info
+ * and the "tcpphase" tap (docs/design.md, "Data path").
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -13,13 +14,11 @@
 #include <epan/packet.h>
 #include <epan/prefs.h>
 #include <epan/tap.h>
-#include <epan/proto_data.h>
-#include <wsutil/wmem/wmem.h>
 
+#include "packet-tcpphase.h"
 #include "packet_facts.h"
-#include "tcp_flags.h"
-#include "tcp_phase.h"
-#include "tcpphase.h"
+#include "phase_analysis.h"
+#include "tcpphase_taps.h"
 
 static int proto_tcpphase = -1;
 
@@ -82,100 +81,6 @@ static const value_string tcpphase_tls_phase_vals[] = { TLS_PHASE_LIST(TP_VS_ENT
 static const value_string tcpphase_tls_result_vals[] = { TLS_RESULT_LIST(TP_VS_ENTRY) { 0, NULL } };
 static const value_string tcpphase_tls_version_vals[] = { TLS_VERSION_LIST(TP_VS_ENTRY) { 0, NULL } };
 
-/* Conversations by tcp.stream; emptied when the capture file closes. */
-static wmem_map_t *tcpphase_convs;
-
-/* Per-packet results by frame number, in chunks allocated as TCP packets
- * come (cheaper than a p_add_proto_data entry per packet); file scope. */
-#define PACKET_CHUNK_BITS 12
-#define PACKET_CHUNK_SIZE (1u << PACKET_CHUNK_BITS)
-static wmem_array_t *tcpphase_packet_chunks;  /* of tcpphase_packet_t * */
-
-static void
-tcpphase_init(void)
-{
-    tcpphase_packet_chunks = wmem_array_new(wmem_file_scope(), sizeof(tcpphase_packet_t *));
-}
-
-static void
-tcpphase_cleanup(void)
-{
-    tcpphase_packet_chunks = NULL;
-}
-
-/* The stored result of frame num, or NULL. */
-static tcpphase_packet_t *
-stored_packet(guint32 num)
-{
-    guint chunk = num >> PACKET_CHUNK_BITS;
-    tcpphase_packet_t **chunks;
-
-    if (tcpphase_packet_chunks == NULL || chunk >= wmem_array_get_count(tcpphase_packet_chunks))
-        return NULL;
-    chunks = (tcpphase_packet_t **)wmem_array_get_raw(tcpphase_packet_chunks);
-    if (chunks[chunk] == NULL || chunks[chunk][num & (PACKET_CHUNK_SIZE - 1)].conv == NULL)
-        return NULL;
-    return &chunks[chunk][num & (PACKET_CHUNK_SIZE - 1)];
-}
-
-/* A zeroed slot for frame num's result. */
-static tcpphase_packet_t *
-new_stored_packet(guint32 num)
-{
-    guint chunk = num >> PACKET_CHUNK_BITS;
-    tcpphase_packet_t **chunks;
-    tcpphase_packet_t *none = NULL;
-
-    while (wmem_array_get_count(tcpphase_packet_chunks) <= chunk)
-        wmem_array_append_one(tcpphase_packet_chunks, none);
-    chunks = (tcpphase_packet_t **)wmem_array_get_raw(tcpphase_packet_chunks);
-    if (chunks[chunk] == NULL)
-        chunks[chunk] = wmem_alloc0_array(wmem_file_scope(), tcpphase_packet_t, PACKET_CHUNK_SIZE);
-    return &chunks[chunk][num & (PACKET_CHUNK_SIZE - 1)];
-}
-
-static tcpphase_conv_t *
-conv_for_stream(guint32 stream, const tcp_facts_t *facts)
-{
-    tcpphase_conv_t *conv;
-
-    conv = (tcpphase_conv_t *)wmem_map_lookup(tcpphase_convs, GUINT_TO_POINTER(stream));
-    if (conv == NULL) {
-        conv = wmem_new0(wmem_file_scope(), tcpphase_conv_t);
-        conv->stream = stream;
-        copy_address_wmem(wmem_file_scope(), &conv->first_src, &facts->src);
-        copy_address_wmem(wmem_file_scope(), &conv->first_dst, &facts->dst);
-        conv->first_src_port = facts->src_port;
-        conv->first_dst_port = facts->dst_port;
-        tp_conv_init(&conv->tcp);
-        conv->state = (guint8)tp_conv_state(&conv->tcp);
-        conv->tls_result = TLS_RESULT_NONE;
-        wmem_map_insert(tcpphase_convs, GUINT_TO_POINTER(stream), conv);
-    }
-    return conv;
-}
-
-/* Nanoseconds since the epoch. A capture may hold any timestamp (fuzzed
- * files do): seconds are clamped to +-(2^62 / 1e9) (years 1823 to 2116,
- * beyond pcap's own range) so that times and their differences fit in
- * 64 bits. */
-#define FRAME_SECS_LIMIT G_GINT64_CONSTANT(4611686015)
-
-static tp_time_t
-frame_time(const packet_info *pinfo)
-{
-    gint64 secs = (gint64)pinfo->abs_ts.secs;
-    gint64 nsecs = pinfo->abs_ts.nsecs;
-
-    if (secs > FRAME_SECS_LIMIT)
-        secs = FRAME_SECS_LIMIT;
-    else if (secs < -FRAME_SECS_LIMIT)
-        secs = -FRAME_SECS_LIMIT;
-    if (nsecs < 0 || nsecs >= 1000000000)
-        nsecs = 0;
-    return (tp_time_t)(secs * 1000000000 + nsecs);
-}
-
 static void
 tp_time_to_nstime(tp_time_t t, nstime_t *out)
 {
@@ -185,110 +90,6 @@ tp_time_to_nstime(tp_time_t t, nstime_t *out)
         out->secs -= 1;
         out->nsecs += 1000000000;
     }
-}
-
-/* The TLS machine's memory lives as long as the capture file. */
-static void *
-tls_file_alloc(void *ctx _U_, size_t size)
-{
-    return wmem_alloc(wmem_file_scope(), size);
-}
-
-static void
-tls_file_release(void *ctx _U_, void *ptr)
-{
-    wmem_free(wmem_file_scope(), ptr);
-}
-
-static const tls_allocator_t tls_file_allocator = { tls_file_alloc, tls_file_release, NULL };
-
-/* Walks the TLS records of the segment's payload; a conversation whose
- * first payload is not a ClientHello is left alone from then on. */
-static void
-analyze_tls(packet_info *pinfo, const tcp_facts_t *facts, tcpphase_conv_t *conv,
-            tcpphase_packet_t *pkt, tp_time_t time)
-{
-    const tls_plaintext_t *plain;
-    const guint8 *payload;
-    guint32 captured;
-    size_t plain_count;
-    tls_packet_t out;
-
-    if (facts->payload_len == 0 || (conv->tls == NULL && conv->tls_checked))
-        return;
-    if (conv->tls == NULL) {
-        conv->tls = wmem_new(wmem_file_scope(), tls_conv_t);
-        tls_conv_init(conv->tls, &tls_file_allocator);
-    }
-    payload = packet_facts_payload(facts, &captured);
-    plain = (const tls_plaintext_t *)packet_facts_tls_plaintext(pinfo, &plain_count);
-    tls_conv_on_segment(conv->tls, pkt->tcp.dir == TP_DIR_TO_SERVER, facts->seq, payload,
-                        captured, facts->payload_len, time, plain, plain_count, &out);
-    if (!conv->tls_checked) {
-        conv->tls_checked = TRUE;
-        if (conv->tls->detect == TLS_DETECT_NO) {
-            wmem_free(wmem_file_scope(), conv->tls);
-            conv->tls = NULL;
-            return;
-        }
-    }
-    if (out.count > 0) {
-        pkt->tls_count = out.count;
-        pkt->tls_stages = (guint8 *)wmem_memdup(wmem_file_scope(), out.stages, out.count);
-        pkt->tls_phase = (guint8)tls_packet_phase(&out);
-    }
-    if (out.failed_here)
-        pkt->flags |= PACKET_TLS_FAILED_HERE;
-}
-
-/* Runs the machines over this packet, once, in capture order. */
-static tcpphase_packet_t *
-analyze_packet(packet_info *pinfo)
-{
-    const tcp_facts_t *facts;
-    tcpphase_packet_t *pkt;
-    tcpphase_conv_t *conv;
-    tp_segment_t seg;
-    guint32 stream;
-    void **slot;
-
-    facts = packet_facts_get(pinfo);
-    if (facts == NULL || !packet_facts_stream(pinfo, facts, &stream, &slot))
-        return NULL;
-    conv = slot != NULL ? (tcpphase_conv_t *)*slot : NULL;
-    if (conv == NULL || conv->stream != stream) {
-        conv = conv_for_stream(stream, facts);
-        if (slot != NULL)
-            *slot = conv;
-    }
-
-    seg.frame = pinfo->num;
-    seg.time = frame_time(pinfo);
-    seg.flags = facts->flags;
-    seg.seq = facts->seq;
-    seg.ack = facts->ack;
-    seg.payload_len = facts->payload_len;
-    seg.src_port = facts->src_port;
-    seg.dst_port = facts->dst_port;
-    seg.from_first_sender = facts->src_port == conv->first_src_port &&
-                            addresses_equal(&facts->src, &conv->first_src);
-
-    pkt = new_stored_packet(pinfo->num);
-    pkt->conv = conv;
-    if (conv->tcp.packets == 0)
-        pkt->flags |= PACKET_FIRST_OF_CONV;
-    /* The verdicts after the previous packet, kept rather than worked
-     * out again. */
-    pkt->state_before = conv->state;
-    pkt->tls_result_before = conv->tls_result;
-    tp_conv_on_segment(&conv->tcp, &seg, &pkt->tcp);
-    if (tcpphase_tls_enabled)
-        analyze_tls(pinfo, facts, conv, pkt, seg.time);
-    if (conv->tls != NULL && (facts->flags & (TCP_FLAG_FIN | TCP_FLAG_RST)))
-        tls_conv_on_close(conv->tls);
-    pkt->state_after = conv->state = (guint8)tp_conv_state(&conv->tcp);
-    pkt->tls_result_after = conv->tls_result = (guint8)tcpphase_conv_tls_result(conv);
-    return pkt;
 }
 
 static void
@@ -307,35 +108,50 @@ add_frame_item(proto_tree *tree, int hf, tvbuff_t *tvb, guint32 frame)
         proto_item_set_generated(proto_tree_add_uint(tree, hf, tvb, 0, 0, frame));
 }
 
-tls_result_t
-tcpphase_conv_tls_result(const tcpphase_conv_t *conv)
+static void
+add_uint_item(proto_tree *tree, int hf, tvbuff_t *tvb, guint32 value)
 {
-    return conv->tls ? tls_conv_result(conv->tls) : TLS_RESULT_NONE;
+    proto_item_set_generated(proto_tree_add_uint(tree, hf, tvb, 0, 0, value));
 }
 
 static void
-add_conv_tls_items(proto_tree *tree, tvbuff_t *tvb, const tls_conv_t *tls)
+add_uint64_item(proto_tree *tree, int hf, tvbuff_t *tvb, guint64 value)
 {
-    tls_result_t result = tls ? tls_conv_result(tls) : TLS_RESULT_NONE;
-    tls_time_t t;
-
-    proto_item_set_generated(proto_tree_add_uint(tree, hf_tcpphase_conv_tls_result, tvb, 0, 0,
-                                                 result));
-    if (result == TLS_RESULT_NONE)
-        return;
-    if (tls->version != 0)
-        proto_item_set_generated(proto_tree_add_uint(tree, hf_tcpphase_conv_tls_version, tvb,
-                                                     0, 0, tls->version));
-    if (tls->sni[0] != '\0')
-        proto_item_set_generated(proto_tree_add_string(tree, hf_tcpphase_conv_tls_sni, tvb, 0, 0,
-                                                       tls->sni));
-    proto_item_set_generated(proto_tree_add_boolean(tree, hf_tcpphase_conv_tls_established,
-                                                    tvb, 0, 0, tls->established));
-    proto_item_set_generated(proto_tree_add_boolean(tree, hf_tcpphase_conv_tls_resumed, tvb,
-                                                    0, 0, tls_conv_resumed(tls)));
-    if (tls_conv_handshake_time(tls, &t))
-        add_time_item(tree, hf_tcpphase_conv_tls_handshake_time, tvb, t);
+    proto_item_set_generated(proto_tree_add_uint64(tree, hf, tvb, 0, 0, value));
 }
+
+static void
+add_boolean_item(proto_tree *tree, int hf, tvbuff_t *tvb, gboolean value)
+{
+    proto_item_set_generated(proto_tree_add_boolean(tree, hf, tvb, 0, 0, value));
+}
+
+static void
+add_string_item(proto_tree *tree, int hf, tvbuff_t *tvb, const char *value)
+{
+    proto_item_set_generated(proto_tree_add_string(tree, hf, tvb, 0, 0, value));
+}
+
+static void
+add_conv_tls_items(proto_tree *tree, tvbuff_t *tvb, const conv_summary_t *sum)
+{
+    add_uint_item(tree, hf_tcpphase_conv_tls_result, tvb, sum->tls_result);
+    if (sum->tls_result == TLS_RESULT_NONE)
+        return;
+    if (sum->tls_version != 0)
+        add_uint_item(tree, hf_tcpphase_conv_tls_version, tvb, sum->tls_version);
+    if (sum->tls_sni[0] != '\0')
+        add_string_item(tree, hf_tcpphase_conv_tls_sni, tvb, sum->tls_sni);
+    add_boolean_item(tree, hf_tcpphase_conv_tls_established, tvb, sum->tls_established);
+    add_boolean_item(tree, hf_tcpphase_conv_tls_resumed, tvb, sum->tls_resumed);
+    if (sum->has_tls_handshake_time)
+        add_time_item(tree, hf_tcpphase_conv_tls_handshake_time, tvb, sum->tls_handshake_time);
+}
+
+/* The tcpphase.conv.* fields, found by their prefix at registration so
+ * that a new one cannot be left out. */
+static int *conv_hf_ids;
+static guint conv_hf_count;
 
 /* The summary is ~25 items: build it only when it will be shown or a
  * filter, column or field output refers to one of them (tshark -T fields
@@ -343,23 +159,10 @@ add_conv_tls_items(proto_tree *tree, tvbuff_t *tvb, const tls_conv_t *tls)
 static gboolean
 conv_items_wanted(proto_tree *tree)
 {
-    static int *const conv_hfs[] = {
-        &hf_tcpphase_conv_state, &hf_tcpphase_conv_history, &hf_tcpphase_conv_complete,
-        &hf_tcpphase_conv_close, &hf_tcpphase_conv_closer, &hf_tcpphase_conv_handshake_rtt,
-        &hf_tcpphase_conv_ttfb, &hf_tcpphase_conv_duration, &hf_tcpphase_conv_syn_frame,
-        &hf_tcpphase_conv_established_frame, &hf_tcpphase_conv_close_frame,
-        &hf_tcpphase_conv_packets_handshake, &hf_tcpphase_conv_packets_data,
-        &hf_tcpphase_conv_packets_teardown, &hf_tcpphase_conv_bytes_to_server,
-        &hf_tcpphase_conv_bytes_to_client, &hf_tcpphase_conv_tls_version,
-        &hf_tcpphase_conv_tls_sni, &hf_tcpphase_conv_tls_established,
-        &hf_tcpphase_conv_tls_resumed, &hf_tcpphase_conv_tls_handshake_time,
-        &hf_tcpphase_conv_tls_result,
-    };
-
     if (PTREE_DATA(tree)->visible)
         return TRUE;
-    for (size_t i = 0; i < G_N_ELEMENTS(conv_hfs); i++) {
-        if (proto_field_is_referenced(tree, *conv_hfs[i]))
+    for (guint i = 0; i < conv_hf_count; i++) {
+        if (proto_field_is_referenced(tree, conv_hf_ids[i]))
             return TRUE;
     }
     return FALSE;
@@ -370,55 +173,44 @@ conv_items_wanted(proto_tree *tree)
 static void
 add_conv_items(proto_tree *tree, tvbuff_t *tvb, const tcpphase_conv_t *conv)
 {
-    const tp_conv_t *tcp = &conv->tcp;
+    conv_summary_t sum;
     proto_item *ti;
     proto_tree *conv_tree;
-    tp_time_t t;
 
+    conv_record_summary(conv, &sum);
     conv_tree = proto_tree_add_subtree_format(tree, tvb, 0, 0, ett_tcpphase_conv, &ti,
                                               "Conversation: %s, %s",
-                                              conn_state_name(tp_conv_state(tcp)),
-                                              tp_conv_history(tcp));
+                                              conn_state_name(sum.state), sum.history);
     proto_item_set_generated(ti);
-    proto_item_set_generated(proto_tree_add_string(conv_tree, hf_tcpphase_conv_state, tvb,
-                                                   0, 0, conn_state_name(tp_conv_state(tcp))));
-    proto_item_set_generated(proto_tree_add_string(conv_tree, hf_tcpphase_conv_history, tvb,
-                                                   0, 0, tp_conv_history(tcp)));
-    proto_item_set_generated(proto_tree_add_boolean(conv_tree, hf_tcpphase_conv_complete, tvb,
-                                                    0, 0, tp_conv_complete(tcp)));
-    proto_item_set_generated(proto_tree_add_uint(conv_tree, hf_tcpphase_conv_close, tvb, 0, 0,
-                                                 tp_conv_close(tcp)));
-    if (tcp->closer != 0)
-        proto_item_set_generated(proto_tree_add_uint(conv_tree, hf_tcpphase_conv_closer, tvb,
-                                                     0, 0, tcp->closer));
-    if (tp_conv_handshake_rtt(tcp, &t))
-        add_time_item(conv_tree, hf_tcpphase_conv_handshake_rtt, tvb, t);
-    if (tp_conv_ttfb(tcp, &t))
-        add_time_item(conv_tree, hf_tcpphase_conv_ttfb, tvb, t);
-    add_time_item(conv_tree, hf_tcpphase_conv_duration, tvb, tp_conv_duration(tcp));
-    add_frame_item(conv_tree, hf_tcpphase_conv_syn_frame, tvb, tcp->syn_frame);
-    add_frame_item(conv_tree, hf_tcpphase_conv_established_frame, tvb, tcp->established_frame);
-    add_frame_item(conv_tree, hf_tcpphase_conv_close_frame, tvb, tcp->close_frame);
-    proto_item_set_generated(proto_tree_add_uint(conv_tree, hf_tcpphase_conv_packets_handshake,
-        tvb, 0, 0, tcp->phase_packets[TP_PHASE_HANDSHAKE - 1]));
-    proto_item_set_generated(proto_tree_add_uint(conv_tree, hf_tcpphase_conv_packets_data,
-        tvb, 0, 0, tcp->phase_packets[TP_PHASE_DATA - 1]));
-    proto_item_set_generated(proto_tree_add_uint(conv_tree, hf_tcpphase_conv_packets_teardown,
-        tvb, 0, 0, tcp->phase_packets[TP_PHASE_TEARDOWN - 1]));
-    proto_item_set_generated(proto_tree_add_uint64(conv_tree, hf_tcpphase_conv_bytes_to_server,
-        tvb, 0, 0, tcp->bytes_to_server));
-    proto_item_set_generated(proto_tree_add_uint64(conv_tree, hf_tcpphase_conv_bytes_to_client,
-        tvb, 0, 0, tcp->bytes_to_client));
-    add_conv_tls_items(conv_tree, tvb, conv->tls);
+    add_string_item(conv_tree, hf_tcpphase_conv_state, tvb, conn_state_name(sum.state));
+    add_string_item(conv_tree, hf_tcpphase_conv_history, tvb, sum.history);
+    add_boolean_item(conv_tree, hf_tcpphase_conv_complete, tvb, sum.complete);
+    add_uint_item(conv_tree, hf_tcpphase_conv_close, tvb, sum.close);
+    if (sum.closer != 0)
+        add_uint_item(conv_tree, hf_tcpphase_conv_closer, tvb, sum.closer);
+    if (sum.has_handshake_rtt)
+        add_time_item(conv_tree, hf_tcpphase_conv_handshake_rtt, tvb, sum.handshake_rtt);
+    if (sum.has_ttfb)
+        add_time_item(conv_tree, hf_tcpphase_conv_ttfb, tvb, sum.ttfb);
+    add_time_item(conv_tree, hf_tcpphase_conv_duration, tvb, sum.duration);
+    add_frame_item(conv_tree, hf_tcpphase_conv_syn_frame, tvb, sum.syn_frame);
+    add_frame_item(conv_tree, hf_tcpphase_conv_established_frame, tvb, sum.established_frame);
+    add_frame_item(conv_tree, hf_tcpphase_conv_close_frame, tvb, sum.close_frame);
+    add_uint_item(conv_tree, hf_tcpphase_conv_packets_handshake, tvb,
+                  sum.packets[TP_PHASE_HANDSHAKE - 1]);
+    add_uint_item(conv_tree, hf_tcpphase_conv_packets_data, tvb, sum.packets[TP_PHASE_DATA - 1]);
+    add_uint_item(conv_tree, hf_tcpphase_conv_packets_teardown, tvb,
+                  sum.packets[TP_PHASE_TEARDOWN - 1]);
+    add_uint64_item(conv_tree, hf_tcpphase_conv_bytes_to_server, tvb, sum.bytes_to_server);
+    add_uint64_item(conv_tree, hf_tcpphase_conv_bytes_to_client, tvb, sum.bytes_to_client);
+    add_conv_tls_items(conv_tree, tvb, &sum);
 }
 
 static proto_item *
 add_packet_items(proto_tree *tree, tvbuff_t *tvb, const tcpphase_packet_t *pkt)
 {
     proto_item *top;
-    proto_item *ti;
     proto_tree *phase_tree;
-    nstime_t phase_time;
 
     top = proto_tree_add_item(tree, proto_tcpphase, tvb, 0, 0, ENC_NA);
     proto_item_append_text(top, ": %s, %s", tp_phase_name(pkt->tcp.phase),
@@ -426,29 +218,16 @@ add_packet_items(proto_tree *tree, tvbuff_t *tvb, const tcpphase_packet_t *pkt)
     proto_item_set_generated(top);
     phase_tree = proto_item_add_subtree(top, ett_tcpphase);
 
-    ti = proto_tree_add_uint(phase_tree, hf_tcpphase_dir, tvb, 0, 0, pkt->tcp.dir);
-    proto_item_set_generated(ti);
-    ti = proto_tree_add_uint(phase_tree, hf_tcpphase_step, tvb, 0, 0, pkt->tcp.step);
-    proto_item_set_generated(ti);
-    ti = proto_tree_add_uint(phase_tree, hf_tcpphase_phase, tvb, 0, 0, pkt->tcp.phase);
-    proto_item_set_generated(ti);
-    ti = proto_tree_add_boolean(phase_tree, hf_tcpphase_midstream, tvb, 0, 0,
-                                pkt->tcp.midstream);
-    proto_item_set_generated(ti);
-    tp_time_to_nstime(pkt->tcp.phase_time, &phase_time);
-    ti = proto_tree_add_time(phase_tree, hf_tcpphase_phase_time, tvb, 0, 0, &phase_time);
-    proto_item_set_generated(ti);
-    ti = proto_tree_add_uint(phase_tree, hf_tcpphase_phase_seq, tvb, 0, 0,
-                             pkt->tcp.phase_seq);
-    proto_item_set_generated(ti);
-    for (guint i = 0; i < pkt->tls_count; i++) {
-        ti = proto_tree_add_uint(phase_tree, hf_tcpphase_tls_stage, tvb, 0, 0,
-                                 pkt->tls_stages[i]);
-        proto_item_set_generated(ti);
-    }
+    add_uint_item(phase_tree, hf_tcpphase_dir, tvb, pkt->tcp.dir);
+    add_uint_item(phase_tree, hf_tcpphase_step, tvb, pkt->tcp.step);
+    add_uint_item(phase_tree, hf_tcpphase_phase, tvb, pkt->tcp.phase);
+    add_boolean_item(phase_tree, hf_tcpphase_midstream, tvb, pkt->tcp.midstream);
+    add_time_item(phase_tree, hf_tcpphase_phase_time, tvb, pkt->tcp.phase_time);
+    add_uint_item(phase_tree, hf_tcpphase_phase_seq, tvb, pkt->tcp.phase_seq);
+    for (guint i = 0; i < pkt->tls_count; i++)
+        add_uint_item(phase_tree, hf_tcpphase_tls_stage, tvb, pkt->tls_stages[i]);
     if (pkt->tls_phase != 0) {
-        ti = proto_tree_add_uint(phase_tree, hf_tcpphase_tls_phase, tvb, 0, 0, pkt->tls_phase);
-        proto_item_set_generated(ti);
+        add_uint_item(phase_tree, hf_tcpphase_tls_phase, tvb, pkt->tls_phase);
         proto_item_append_text(top, ", TLS %s", tls_stage_name(pkt->tls_stages[0]));
         if (pkt->tls_count > 1)
             proto_item_append_text(top, " +%u", pkt->tls_count - 1u);
@@ -482,13 +261,8 @@ add_expert_items(packet_info *pinfo, proto_item *ti, const tcpphase_packet_t *pk
 static int
 dissect_tcpphase(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data _U_)
 {
-    tcpphase_packet_t *pkt;
+    tcpphase_packet_t *pkt = phase_analysis_packet(pinfo, tcpphase_tls_enabled);
 
-    pkt = stored_packet(pinfo->num);
-    /* Computed once, on the first (in-order) pass; later passes and the
-     * GUI's re-dissections read the stored result. */
-    if (pkt == NULL && !PINFO_FD_VISITED(pinfo))
-        pkt = analyze_packet(pinfo);
     if (pkt == NULL)
         return 0;
 
@@ -699,11 +473,14 @@ proto_register_tcpphase(void)
         "Add the Conversation subtree (tcpphase.conv.*) to every packet",
         &tcpphase_conv_summary);
 
-    tcpphase_convs = wmem_map_new_autoreset(wmem_epan_scope(), wmem_file_scope(),
-                                            g_direct_hash, g_direct_equal);
-    register_init_routine(tcpphase_init);
-    packet_facts_register_routines();
-    register_cleanup_routine(tcpphase_cleanup);
+    /* Every tcpphase.conv.* field, for conv_items_wanted(). */
+    conv_hf_ids = wmem_alloc_array(wmem_epan_scope(), int, array_length(hf));
+    for (size_t i = 0; i < array_length(hf); i++) {
+        if (g_str_has_prefix(hf[i].hfinfo.abbrev, "tcpphase.conv."))
+            conv_hf_ids[conv_hf_count++] = *hf[i].p_id;
+    }
+
+    phase_analysis_register(proto_tcpphase);
 
     tcpphase_handle = register_dissector("tcpphase", dissect_tcpphase, proto_tcpphase);
     tcpphase_tap = register_tap(TCPPHASE_TAP_NAME);
@@ -714,7 +491,7 @@ void
 proto_reg_handoff_tcpphase(void)
 {
     register_postdissector(tcpphase_handle);
-    packet_facts_register();
+    packet_facts_register(proto_tcpphase);
 }
 
 /*

@@ -1,19 +1,23 @@
-/* tcpphase.h
- * Types shared by the plugin's epan-facing files.
+/* tcpphase_record.h
+ * What the analysis keeps and every output reads: one record per TCP
+ * conversation, one result per TCP packet, and the tap that carries the
+ * packet results to the statistics.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
-#ifndef TCPPHASE_TCPPHASE_H
-#define TCPPHASE_TCPPHASE_H
+#ifndef TCPPHASE_RECORD_H
+#define TCPPHASE_RECORD_H
 
 #include <epan/address.h>
-#include <wsutil/wmem/wmem.h>
 
+#include "conv_summary.h"
 #include "tcp_phase.h"
 #include "tls_stage.h"
 
-/* One TCP conversation (one tcp.stream), file scope. */
+/* One TCP conversation (one tcp.stream), kept with TCP's own conversation
+ * (conversation_add_proto_data), file scope. */
 typedef struct {
+    struct conversation *tcp_conv;    /* TCP's conversation, which holds it */
     guint32   stream;
     address   first_src, first_dst;   /* endpoints of its first packet */
     guint16   first_src_port, first_dst_port;
@@ -48,18 +52,11 @@ typedef struct {
  * packet's tcpphase_packet_t (conversation reachable through ->conv). */
 #define TCPPHASE_TAP_NAME "tcpphase"
 
-/* Registered from the plugin's tap registration. */
-void register_tcpphase_stats_tree(void);
-void register_tcpphase_csv(void);
-/* Registered with the protocol (the GUI finds table statistics there). */
-void register_tcpphase_conv_table(void);
+/* The conversation as its record holds it now. */
+static inline void
+conv_record_summary(const tcpphase_conv_t *conv, conv_summary_t *out)
+{
+    conv_summary_fill(&conv->tcp, conv->tls, out);
+}
 
-/* Formatting shared by the conversation table and the CSV output. */
-const char *tcpphase_conv_client(const tcpphase_conv_t *conv, wmem_allocator_t *scope);
-const char *tcpphase_conv_server(const tcpphase_conv_t *conv, wmem_allocator_t *scope);
-tls_result_t tcpphase_conv_tls_result(const tcpphase_conv_t *conv);
-
-void proto_register_tcpphase(void);
-void proto_reg_handoff_tcpphase(void);
-
-#endif /* TCPPHASE_TCPPHASE_H */
+#endif /* TCPPHASE_RECORD_H */
