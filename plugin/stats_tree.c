@@ -94,9 +94,16 @@ tcpphase_stats_tree_packet(stats_tree *st, packet_info *pinfo, epan_dissect_t *e
     if (pkt->tcp.step == TP_STEP_HANDSHAKE_ACK && conv->tcp.established_frame == pinfo->num) {
         tp_time_t rtt;
         if (tp_conv_handshake_rtt(&conv->tcp, &rtt)) {
-            gint64 us = rtt / 1000;
+            /* Rounded down: a negative RTT (timestamps running backwards)
+             * stays below zero, counted in the total and in no range,
+             * instead of passing for 0 us. */
+            gint64 us = rtt / 1000 - (rtt % 1000 < 0 ? 1 : 0);
+            if (us > G_MAXINT)
+                us = G_MAXINT;
+            else if (us < G_MININT)
+                us = G_MININT;
             tick_stat_node(st, st_str_rtt, 0, FALSE);
-            stats_tree_tick_range(st, st_str_rtt, 0, us > G_MAXINT ? G_MAXINT : (int)us);
+            stats_tree_tick_range(st, st_str_rtt, 0, (int)us);
         }
     }
     return TAP_PACKET_REDRAW;

@@ -20,6 +20,7 @@
 #include "tcp_flags.h"
 #include "tcp_phase.h"
 #include "tcpphase.h"
+#include "tp_time.h"
 
 static int proto_tcpphase = -1;
 
@@ -176,15 +177,16 @@ frame_time(const packet_info *pinfo)
     return (tp_time_t)(secs * 1000000000 + nsecs);
 }
 
+/* A relative nstime_t: seconds and nanoseconds with the sign of t. */
 static void
 tp_time_to_nstime(tp_time_t t, nstime_t *out)
 {
-    out->secs = (time_t)(t / 1000000000);
-    out->nsecs = (int)(t % 1000000000);
-    if (out->nsecs < 0) {
-        out->secs -= 1;
-        out->nsecs += 1000000000;
-    }
+    int64_t secs;
+    int32_t nsecs;
+
+    tp_time_split(t, &secs, &nsecs);
+    out->secs = (time_t)secs;
+    out->nsecs = (int)nsecs;
 }
 
 /* The TLS machine's memory lives as long as the capture file. */
