@@ -22,6 +22,7 @@
 
 #include "tcpphase_record.h"
 #include "tcpphase_taps.h"
+#include "tp_time.h"
 
 /* ---- formatting shared by both outputs ---- */
 
@@ -59,10 +60,7 @@ format_seconds(char *buf, size_t size, gboolean defined, tp_time_t t)
         buf[0] = '\0';
         return;
     }
-    /* Timestamps can run backwards in a capture: keep the sign in front. */
-    guint64 magnitude = t < 0 ? (guint64)0 - (guint64)t : (guint64)t;
-    snprintf(buf, size, "%s%" PRIu64 ".%06" PRIu64, t < 0 ? "-" : "", magnitude / 1000000000,
-             (magnitude % 1000000000) / 1000);
+    tp_time_format(buf, size, t, 6);
 }
 
 /* The label columns of one row: static names and the record's own

@@ -19,6 +19,7 @@
 #include "packet_facts.h"
 #include "phase_analysis.h"
 #include "tcpphase_taps.h"
+#include "tp_time.h"
 
 static int proto_tcpphase = -1;
 
@@ -84,12 +85,12 @@ static const value_string tcpphase_tls_version_vals[] = { TLS_VERSION_LIST(TP_VS
 static void
 tp_time_to_nstime(tp_time_t t, nstime_t *out)
 {
-    out->secs = (time_t)(t / 1000000000);
-    out->nsecs = (int)(t % 1000000000);
-    if (out->nsecs < 0) {
-        out->secs -= 1;
-        out->nsecs += 1000000000;
-    }
+    int64_t secs;
+    int32_t nsecs;
+
+    tp_time_split(t, &secs, &nsecs);
+    out->secs = (time_t)secs;
+    out->nsecs = (int)nsecs;
 }
 
 static void

@@ -96,9 +96,17 @@ tcpphase_stats_tree_packet(stats_tree *st, packet_info *pinfo, epan_dissect_t *e
 
         conv_record_summary(pkt->conv, &sum);
         if (sum.has_handshake_rtt) {
-            gint64 us = sum.handshake_rtt / 1000;
+            tp_time_t rtt = sum.handshake_rtt;
+            /* Rounded down: a negative RTT (timestamps running backwards)
+             * stays below zero, counted in the total and in no range,
+             * instead of passing for 0 us. */
+            gint64 us = rtt / 1000 - (rtt % 1000 < 0 ? 1 : 0);
+            if (us > G_MAXINT)
+                us = G_MAXINT;
+            else if (us < G_MININT)
+                us = G_MININT;
             tick_stat_node(st, st_str_rtt, 0, FALSE);
-            stats_tree_tick_range(st, st_str_rtt, 0, us > G_MAXINT ? G_MAXINT : (int)us);
+            stats_tree_tick_range(st, st_str_rtt, 0, (int)us);
         }
     }
     return TAP_PACKET_REDRAW;

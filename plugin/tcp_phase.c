@@ -9,17 +9,6 @@
 
 #define ROLE_INDEX(role) ((role) == TP_ROLE_CLIENT ? 0 : 1)
 
-/* later - earlier, saturated: captures may hold any timestamps. */
-static tp_time_t
-time_diff(tp_time_t later, tp_time_t earlier)
-{
-    if (earlier < 0 && later > INT64_MAX + earlier)
-        return INT64_MAX;
-    if (earlier > 0 && later < INT64_MIN + earlier)
-        return INT64_MIN;
-    return later - earlier;
-}
-
 void
 tp_conv_init(tp_conv_t *conv)
 {
@@ -205,7 +194,7 @@ tp_conv_on_segment(tp_conv_t *conv, const tp_segment_t *seg, tp_packet_t *out)
     out->step = (uint8_t)step;
     out->phase = (uint8_t)conv->phase;
     out->phase_seq = conv->phase_seq;
-    out->phase_time = time_diff(seg->time, conv->phase_start);
+    out->phase_time = tp_time_diff(seg->time, conv->phase_start);
     out->midstream = conv->midstream;
 }
 
@@ -238,7 +227,7 @@ tp_conv_handshake_rtt(const tp_conv_t *conv, tp_time_t *rtt)
 {
     if (!conv->syn_time_set || !conv->established_time_set)
         return false;
-    *rtt = time_diff(conv->established_time, conv->syn_time);
+    *rtt = tp_time_diff(conv->established_time, conv->syn_time);
     return true;
 }
 
@@ -248,14 +237,14 @@ tp_conv_ttfb(const tp_conv_t *conv, tp_time_t *ttfb)
     /* Time to first byte: from the request's first byte to the answer's. */
     if (!conv->server_payload_seen)
         return false;
-    *ttfb = time_diff(conv->server_payload_time, conv->client_payload_time);
+    *ttfb = tp_time_diff(conv->server_payload_time, conv->client_payload_time);
     return true;
 }
 
 tp_time_t
 tp_conv_duration(const tp_conv_t *conv)
 {
-    return time_diff(conv->last_time, conv->first_time);
+    return tp_time_diff(conv->last_time, conv->first_time);
 }
 
 #define TP_NAME_CASE(name, value, label) case name: return label;

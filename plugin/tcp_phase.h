@@ -17,6 +17,7 @@
 
 #include "conn_state.h"
 #include "tcp_flags.h"
+#include "tp_time.h"
 
 /* Labels are the user interface (display filters compare them, SPEC.md
  * spells them) and values are printed by tshark -T fields: keep both
@@ -59,9 +60,6 @@ typedef enum { TP_CLOSE_LIST(TP_ENUM_ENTRY) } tp_close_t;
 typedef enum { TP_ROLE_LIST(TP_ENUM_ENTRY) } tp_role_t;
 
 #define TP_PHASE_COUNT 3
-
-/* Times are nanoseconds since the epoch (or any fixed origin). */
-typedef int64_t tp_time_t;
 
 /* What the phase machine needs to know of one TCP segment. */
 typedef struct {

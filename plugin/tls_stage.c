@@ -7,6 +7,8 @@
 
 #include <string.h>
 
+#include "tp_time.h"
+
 #define REC_HEADER_LEN      5
 #define HS_HEADER_LEN       4
 /* TLSCiphertext may exceed 2^14 by up to 2048 bytes (RFC 5246 6.2.3). */
@@ -788,14 +790,7 @@ tls_conv_handshake_time(const tls_conv_t *conv, tls_time_t *t)
 {
     if (!conv->client_hello_seen || !conv->established)
         return false;
-    /* saturated: captures may hold any timestamps */
-    if (conv->client_hello_time < 0 && conv->established_time > INT64_MAX + conv->client_hello_time)
-        *t = INT64_MAX;
-    else if (conv->client_hello_time > 0 &&
-             conv->established_time < INT64_MIN + conv->client_hello_time)
-        *t = INT64_MIN;
-    else
-        *t = conv->established_time - conv->client_hello_time;
+    *t = tp_time_diff(conv->established_time, conv->client_hello_time);
     return true;
 }
 

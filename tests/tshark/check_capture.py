@@ -8,6 +8,8 @@ tshark runs (one pass, and -2) that print all the fields at once:
   agrees with the same file;
 - per TLS record (expected/<capture>.tls.tsv, if present): stages and TLS
   phase, one pass and -2;
+- per packet (expected/<capture>.phase_time.tsv, if present): the time
+  since the phase began as tshark prints it, one pass and -2;
 - per conversation (expected/<capture>.conv.tsv, if present): with -2 every
   packet carries the expected tcpphase.conv.* values; in one pass the last
   packet of each conversation does, and the first shows one packet so far.
@@ -27,7 +29,7 @@ import tptest
 
 PACKET_FIELDS = ["frame.number", "tcp.stream", "tcpphase.dir", "tcpphase.step",
                  "tcpphase.phase", "tcpphase.phase.seq", "tcpphase.midstream",
-                 "tcpphase.tls.stage", "tcpphase.tls.phase"]
+                 "tcpphase.tls.stage", "tcpphase.tls.phase", "tcpphase.phase.time"]
 ALL_FIELDS = PACKET_FIELDS + check_conv.CONV_FIELDS + spec_oracle.TCP_FIELDS
 
 
@@ -51,6 +53,17 @@ def tls_rows(rows):
              tptest.labelled("tcpphase.tls.stage", r["tcpphase.tls.stage"]),
              tptest.labelled("tcpphase.tls.phase", r["tcpphase.tls.phase"])]
             for r in rows if r["tcpphase.tls.stage"]]
+
+
+def phase_time_rows(rows):
+    return [[r["frame.number"], r["tcp.stream"].split(",")[-1],
+             tptest.labelled("tcpphase.phase", r["tcpphase.phase"]), r["tcpphase.phase.time"]]
+            for r in rows if r["tcpphase.dir"]]
+
+
+def phase_time_path(capture):
+    name = os.path.splitext(os.path.basename(capture))[0]
+    return os.path.join(tptest.EXPECTED, name + ".phase_time.tsv")
 
 
 def conv_rows(rows):
@@ -94,6 +107,13 @@ def main(argv):
         report.equal(header, check_tls.HEADER, "TLS expectation header")
         compare_rows(report, "TLS one-pass", tls_rows(one_pass), expected)
         compare_rows(report, "TLS -2", tls_rows(two_pass), expected)
+
+    if os.path.exists(phase_time_path(capture)):
+        header, expected = tptest.read_tsv(phase_time_path(capture))
+        report.equal(header, ["frame", "stream", "phase", "phase_time"],
+                     "phase time expectation header")
+        compare_rows(report, "phase time one-pass", phase_time_rows(one_pass), expected)
+        compare_rows(report, "phase time -2", phase_time_rows(two_pass), expected)
 
     if os.path.exists(check_conv.expectation_path(capture)):
         header, expected_rows = tptest.read_tsv(check_conv.expectation_path(capture))

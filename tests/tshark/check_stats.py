@@ -5,9 +5,14 @@
   version and result equal the tcpphase.conv.* fields (tshark -2);
 - -z tcpphase,csv: RFC 4180 with the spec's header, read by Python's csv
   module into the same rows;
+- the time cells of both equal the tcpphase.conv.* times, negative ones
+  included, and, where expected/<capture>.stats.tsv exists, the values
+  written there by hand;
 - -z tcpphase,tree: "Packets by phase" equals the capture's packet count
   and each phase equals the count of its tcpphase.phase filter;
   conversations by state equal the states of the conversation fields;
+  the handshake RTT node counts every conversation with an RTT, its
+  ranges those whose RTT is not negative;
 - each of them prints the same in one-pass tshark and with -2;
 - a FILTER argument restricts the rows.
 
@@ -64,6 +69,13 @@ def tree_counts(capture, extra=()):
     return counts
 
 
+def field_ns(text):
+    """A relative time as tshark prints it ("-1.500000000") in integer ns."""
+    sign = -1 if text.startswith("-") else 1
+    secs, frac = text.lstrip("-").split(".")
+    return sign * (int(secs) * 1000000000 + int(frac.ljust(9, "0")[:9]))
+
+
 def count(capture, expr):
     return len(tptest.tshark(["-r", capture, "-Y", expr, "-T", "fields",
                               "-e", "frame.number"]).split())
@@ -86,6 +98,10 @@ def main(argv):
         got = (row[3], row[4], row[15], row[18])
         want = (f.get("state"), f.get("history"), f.get("tls.version"), f.get("tls.result"))
         report.equal(got, want, "conv row %s: state, history, TLS version, TLS result" % row[0])
+        # Duration is a number cell: tshark prints the double ns / 1e9 with
+        # %10.6f, which Python's % reproduces from the same double.
+        report.equal(row[7], "%.6f" % (field_ns(f.get("duration", "0.0")) / 1e9),
+                     "conv row %s: Duration == tcpphase.conv.duration" % row[0])
 
     csv_out, rows = csv_rows(capture)
     csv2_out, _ = csv_rows(capture, ["-2"])
@@ -101,12 +117,25 @@ def main(argv):
                       d["tls_version"], d["tls_sni"], d["tls_result"]],
                      [trow[i] for i in (0, 1, 2, 3, 4, 8, 9, 10, 11, 12, 13, 14, 15, 16, 18)],
                      "CSV row %s == table row" % d["stream"])
+        report.equal([d["handshake_rtt"], d["ttfb"], d["tls_handshake_time"]],
+                     [trow[5], trow[6], trow[17]], "CSV row %s times == table row" % d["stream"])
         f = fields.get(d["stream"], {})
         for col, field in (("handshake_rtt", "handshake_rtt"), ("ttfb", "ttfb"),
                            ("duration", "duration"), ("tls_handshake_time", "tls.handshake_time")):
             want = f.get(field, "")
             want = want[:want.index(".") + 7] if want else ""
             report.equal(d[col], want, "CSV row %s %s == tcpphase.conv.%s" % (d["stream"], col, field))
+
+    stats_path = os.path.join(tptest.EXPECTED, os.path.splitext(os.path.basename(capture))[0]
+                              + ".stats.tsv")
+    if os.path.exists(stats_path):
+        header, expected = tptest.read_tsv(stats_path)
+        got = []
+        for crow, trow in zip(rows[1:], table):
+            d = dict(zip(CSV_HEADER, crow))
+            got.append([d["stream"], d["handshake_rtt"], d["ttfb"], d["duration"],
+                        d["tls_handshake_time"], trow[5], trow[6], trow[7], trow[17]])
+        report.equal(got, expected, "CSV and table times == %s" % os.path.basename(stats_path))
 
     tree = tree_counts(capture)
     report.equal(tree_counts(capture, ["-2"]), tree, "-z tcpphase,tree: -2 counts == one-pass counts")
@@ -121,6 +150,12 @@ def main(argv):
     got_states = {k[1]: v for k, v in tree.items()
                   if k[0] == "Conversations by state" and k[1] and v}
     report.equal(got_states, states, "tree conversations by state == conversation fields")
+
+    rtt = "Handshake RTT (microseconds)"
+    rtts = [field_ns(f["handshake_rtt"]) for f in fields.values() if f.get("handshake_rtt")]
+    report.equal(tree.get((rtt, None), 0), len(rtts), "tree RTT count == conversations with an RTT")
+    report.equal(sum(v for k, v in tree.items() if k[0] == rtt and k[1]),
+                 len([t for t in rtts if t >= 0]), "tree RTT ranges: the RTTs not negative")
 
     # A filter restricts the rows to conversations with a matching packet.
     want = sorted({s for s, f in fields.items() if f.get("tls.result") not in ("", "none")}, key=int)

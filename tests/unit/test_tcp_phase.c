@@ -472,6 +472,57 @@ test_phase_time_and_seq(void)
     CHECK(res.phase_time == 1000000 && res.phase_seq == 2);
 }
 
+/* Timestamps that run backwards (merged interfaces, clock steps): every
+ * difference keeps its sign. Times in ns, chosen so the results are exact:
+ * handshake ACK 249 ns before the SYN, the answer 1.5 s before the request,
+ * the last ACK 249 ns before the FIN that opened the teardown, the last
+ * packet 2 s before the first. */
+static void
+test_backwards_times(void)
+{
+    static const pkt_t seed[] = {
+        { C, "S",   100, 0,   0 },
+        { S, "SA",  500, 101, 0 },
+        { C, "A",   101, 501, 0 },
+        { C, "PA",  101, 501, 10 },
+        { S, "PA",  501, 111, 10 },
+        { C, "FA",  111, 511, 0 },
+        { S, "FA",  511, 112, 0 },
+        { C, "A",   112, 512, 0 },
+    };
+    static const tp_time_t when[] = {
+        10000000000,                /* SYN at 10 s */
+        10000000100,
+        10000000000 - 249,          /* handshake ACK: rtt -249 ns */
+        11000000000,                /* request at 11 s */
+        11000000000 - 1500000000,   /* answer: ttfb -1.5 s */
+        12000000000,                /* FIN opens the teardown */
+        12000000000,                /* same instant: phase.time 0 */
+        8000000000,                 /* last packet: duration -2 s */
+    };
+    static const tp_time_t phase_time[] = {
+        0, 100, -249,               /* handshake, from the SYN */
+        0, -1500000000,             /* data, from the request */
+        0, 0, -4000000000,          /* teardown, from the FIN */
+    };
+    tp_conv_t conv;
+    tp_packet_t res;
+    tp_time_t t;
+    size_t i;
+
+    tp_conv_init(&conv);
+    for (i = 0; i < sizeof(seed) / sizeof(seed[0]); i++) {
+        tp_segment_t seg = make_segment(&seed[0], &seed[i], (uint32_t)i + 1);
+        seg.time = when[i];
+        tp_conv_on_segment(&conv, &seg, &res);
+        CHECK(res.phase_time == phase_time[i]);
+    }
+    CHECK(tp_conv_handshake_rtt(&conv, &t) && t == -249);
+    CHECK(tp_conv_ttfb(&conv, &t) && t == -1500000000);
+    CHECK(tp_conv_duration(&conv) == -2000000000);
+    CHECK(tp_conv_complete(&conv));
+}
+
 /* Events of each packet, as a string of one character per packet:
  * '.' none, 'R' refused, 'A' abort, 'H' data after the peer's FIN,
  * 'M' mid-stream start. */
@@ -576,5 +627,6 @@ main(void)
     test_server_packet_during_handshake();
     test_port_reuse_is_a_new_conversation();
     test_phase_time_and_seq();
+    test_backwards_times();
     return check_report();
 }
