@@ -1,5 +1,5 @@
 /* conn_state.c
- * Zeek's TCP connection model, restated in SPEC.md section 5.1.
+ * Zeek's TCP connection model, as docs/spec.md section 5.1 states it.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -260,15 +260,4 @@ conn_model_verdict(const conn_model_t *model)
     return CONN_STATE_OTH;
 }
 
-const char *
-conn_state_name(conn_state_t state)
-{
-    static const char *const names[CONN_STATE_COUNT] = {
-        "OTH", "S0", "S1", "SF", "REJ", "S2", "S3",
-        "RSTO", "RSTR", "RSTOS0", "RSTRH", "SH", "SHR"
-    };
-
-    if ((unsigned)state >= CONN_STATE_COUNT)
-        return "OTH";
-    return names[state];
-}
+ENUM_LIST_NAME_FUNCTION(conn_state_name, conn_state_t, CONN_STATE_LIST)

@@ -1,6 +1,6 @@
 /* conn_state.h
  * Zeek's TCP connection model (endpoint states, history letters and the
- * conn_state verdict), restated from SPEC.md section 5.1.
+ * conn_state verdict), as docs/spec.md section 5.1 states it.
  *
  * Pure C: no epan headers, so it can be unit-tested on its own.
  *
@@ -12,6 +12,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "enum_list.h"
 #include "tcp_flags.h"
 
 /* Zeek's TCP endpoint states (TCP_ENDPOINT_*). */
@@ -25,23 +26,24 @@ typedef enum {
     ENDPOINT_RESET
 } endpoint_state_t;
 
-/* Zeek's conn.log conn_state codes. */
-typedef enum {
-    CONN_STATE_OTH = 0,
-    CONN_STATE_S0,
-    CONN_STATE_S1,
-    CONN_STATE_SF,
-    CONN_STATE_REJ,
-    CONN_STATE_S2,
-    CONN_STATE_S3,
-    CONN_STATE_RSTO,
-    CONN_STATE_RSTR,
-    CONN_STATE_RSTOS0,
-    CONN_STATE_RSTRH,
-    CONN_STATE_SH,
-    CONN_STATE_SHR,
-    CONN_STATE_COUNT
-} conn_state_t;
+/* Zeek's conn.log conn_state codes (docs/spec.md section 5.1); the labels
+ * are what tcpphase.conv.state shows. */
+#define CONN_STATE_LIST(X) \
+    X(CONN_STATE_OTH,     0, "OTH") \
+    X(CONN_STATE_S0,      1, "S0") \
+    X(CONN_STATE_S1,      2, "S1") \
+    X(CONN_STATE_SF,      3, "SF") \
+    X(CONN_STATE_REJ,     4, "REJ") \
+    X(CONN_STATE_S2,      5, "S2") \
+    X(CONN_STATE_S3,      6, "S3") \
+    X(CONN_STATE_RSTO,    7, "RSTO") \
+    X(CONN_STATE_RSTR,    8, "RSTR") \
+    X(CONN_STATE_RSTOS0,  9, "RSTOS0") \
+    X(CONN_STATE_RSTRH,  10, "RSTRH") \
+    X(CONN_STATE_SH,     11, "SH") \
+    X(CONN_STATE_SHR,    12, "SHR")
+
+typedef enum { CONN_STATE_LIST(ENUM_LIST_ENTRY) CONN_STATE_COUNT } conn_state_t;
 
 /* Longest history we keep: each letter appears at most once per direction
  * except S/H/F/R repeated with new sequence numbers; more than this many

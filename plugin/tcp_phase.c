@@ -1,5 +1,5 @@
 /* tcp_phase.c
- * The TCP phase machine (SPEC.md sections 2, 3 and 5).
+ * The TCP phase machine (docs/spec.md sections 2, 3 and 5).
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -17,7 +17,7 @@ tp_conv_init(tp_conv_t *conv)
 }
 
 /* Roles are fixed by the first packet seen, so a packet's direction never
- * depends on later packets (SPEC.md section 2). */
+ * depends on later packets (docs/spec.md section 2). */
 static bool
 first_sender_is_client(const tp_segment_t *seg)
 {
@@ -247,39 +247,8 @@ tp_conv_duration(const tp_conv_t *conv)
     return tp_time_diff(conv->last_time, conv->first_time);
 }
 
-#define TP_NAME_CASE(name, value, label) case name: return label;
-
-const char *
-tp_dir_name(tp_dir_t dir)
-{
-    switch (dir) { TP_DIR_LIST(TP_NAME_CASE) }
-    return "?";
-}
-
-const char *
-tp_step_name(tp_step_t step)
-{
-    switch (step) { TP_STEP_LIST(TP_NAME_CASE) }
-    return "?";
-}
-
-const char *
-tp_phase_name(tp_phase_t phase)
-{
-    switch (phase) { TP_PHASE_LIST(TP_NAME_CASE) }
-    return "?";
-}
-
-const char *
-tp_close_name(tp_close_t close_kind)
-{
-    switch (close_kind) { TP_CLOSE_LIST(TP_NAME_CASE) }
-    return "?";
-}
-
-const char *
-tp_role_name(tp_role_t role)
-{
-    switch (role) { TP_ROLE_LIST(TP_NAME_CASE) }
-    return "?";
-}
+ENUM_LIST_NAME_FUNCTION(tp_dir_name, tp_dir_t, TP_DIR_LIST)
+ENUM_LIST_NAME_FUNCTION(tp_step_name, tp_step_t, TP_STEP_LIST)
+ENUM_LIST_NAME_FUNCTION(tp_phase_name, tp_phase_t, TP_PHASE_LIST)
+ENUM_LIST_NAME_FUNCTION(tp_close_name, tp_close_t, TP_CLOSE_LIST)
+ENUM_LIST_NAME_FUNCTION(tp_role_name, tp_role_t, TP_ROLE_LIST)

@@ -2,7 +2,7 @@
  * The TCP phase machine: given the TCP facts of each packet of one
  * conversation, in capture order, it says who is client and server, what
  * step each packet is and which phase of the conversation it belongs to
- * (SPEC.md sections 2 and 3), and keeps the conversation summary of
+ * (docs/spec.md sections 2 and 3), and keeps the conversation summary of
  * section 5.
  *
  * Pure C: no epan headers, so it can be unit-tested on its own.
@@ -16,10 +16,11 @@
 #include <stdint.h>
 
 #include "conn_state.h"
+#include "enum_list.h"
 #include "tcp_flags.h"
 #include "tp_time.h"
 
-/* Labels are the user interface (display filters compare them, SPEC.md
+/* Labels are the user interface (display filters compare them, docs/spec.md
  * spells them) and values are printed by tshark -T fields: keep both
  * stable. Each list is the single source of its enum, its value_string in
  * the plugin and its name function. 0 is never used. */
@@ -52,12 +53,11 @@
     X(TP_ROLE_CLIENT, 1, "client") \
     X(TP_ROLE_SERVER, 2, "server")
 
-#define TP_ENUM_ENTRY(name, value, label) name = value,
-typedef enum { TP_DIR_LIST(TP_ENUM_ENTRY) } tp_dir_t;
-typedef enum { TP_STEP_LIST(TP_ENUM_ENTRY) } tp_step_t;
-typedef enum { TP_PHASE_LIST(TP_ENUM_ENTRY) } tp_phase_t;
-typedef enum { TP_CLOSE_LIST(TP_ENUM_ENTRY) } tp_close_t;
-typedef enum { TP_ROLE_LIST(TP_ENUM_ENTRY) } tp_role_t;
+typedef enum { TP_DIR_LIST(ENUM_LIST_ENTRY) } tp_dir_t;
+typedef enum { TP_STEP_LIST(ENUM_LIST_ENTRY) } tp_step_t;
+typedef enum { TP_PHASE_LIST(ENUM_LIST_ENTRY) } tp_phase_t;
+typedef enum { TP_CLOSE_LIST(ENUM_LIST_ENTRY) } tp_close_t;
+typedef enum { TP_ROLE_LIST(ENUM_LIST_ENTRY) } tp_role_t;
 
 #define TP_PHASE_COUNT 3
 
@@ -75,7 +75,7 @@ typedef struct {
                                     this conversation in the capture */
 } tp_segment_t;
 
-/* Anomalies a packet shows, for expert info (SPEC.md section 6). */
+/* Anomalies a packet shows, for expert info (docs/spec.md section 6). */
 #define TP_EVENT_REFUSED        0x01    /* server RST answering a SYN */
 #define TP_EVENT_ABORT          0x02    /* first RST after payload flowed */
 #define TP_EVENT_DATA_AFTER_FIN 0x04    /* payload after the peer's FIN */
@@ -114,7 +114,7 @@ typedef struct {
     bool       last_ack_seen;
     bool       rst_seen;
 
-    /* Conversation summary (SPEC.md section 5). */
+    /* Conversation summary (docs/spec.md section 5). */
     tp_role_t  closer;              /* 0 until the first FIN or RST */
     tp_time_t  first_time, last_time;
     bool       syn_time_set, established_time_set;

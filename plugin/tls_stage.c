@@ -1,5 +1,5 @@
 /* tls_stage.c
- * The TLS stage machine (SPEC.md sections 4 and 5).
+ * The TLS stage machine (docs/spec.md sections 4 and 5).
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -490,7 +490,7 @@ record_completed(feed_ctx_t *ctx)
         } else if (conv->version_lost && !conv->tls12_evidence && !conv->server_hello_seen) {
             /* Without the ServerHello this may be TLS 1.3's encrypted
              * handshake as well as TLS 1.2's application data: do not
-             * guess (SPEC 8). */
+             * guess (docs/spec.md section 8). */
             set_msg(ctx, TLS_STAGE_UNKNOWN);
         } else {
             if (encrypted)

@@ -3,7 +3,7 @@
  * TCP conversation (records split across segments, several per segment,
  * retransmitted or out-of-order segments counted once) and names the
  * handshake stage of every record, with or without decryption keys
- * (SPEC.md sections 4 and 5).
+ * (docs/spec.md sections 4 and 5).
  *
  * Pure C: no epan headers, so it can be unit-tested on its own.
  *
@@ -16,7 +16,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* Labels are the user interface (SPEC.md section 4); values are printed by
+/* Labels are the user interface (docs/spec.md section 4); values are printed by
  * tshark -T fields. `unknown` is a record whose content the capture cut. */
 #define TLS_STAGE_LIST(X) \
     X(TLS_STAGE_CLIENT_HELLO,         1, "client_hello") \

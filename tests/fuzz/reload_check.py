@@ -2,7 +2,7 @@
 """Reload check: one sharkd process (Wireshark's JSON-RPC daemon, the same
 epan as the GUI) loads capture files one after another; every load of the
 same file must give the same tcpphase results, and reloading must not make
-the plugin's memory grow (SPEC.md section 8: "never leaks across file
+the plugin's memory grow (docs/spec.md section 8: "never leaks across file
 reloads").
 
 tshark reads one file per process, so sharkd is the cheap way to reload in

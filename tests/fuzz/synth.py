@@ -1,5 +1,5 @@
 """Structure-aware generator of hostile TCP/TLS captures for the fuzz
-driver: plausible conversations that break the rules on purpose (SPEC.md
+driver: plausible conversations that break the rules on purpose (docs/spec.md
 section 8: truncated, malformed, out-of-order, duplicated, missing
 handshakes, port reuse, IPv6, VLAN, tunnels), so that the phase machine,
 the Zeek model and the TLS record walker see sequences that byte flips

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Conversation-wide fields of one capture (SPEC.md section 5).
+"""Conversation-wide fields of one capture (docs/spec.md section 5).
 
 - tshark -2: every packet of a conversation carries the same
   tcpphase.conv.* values, and they equal the committed expectation

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Whole-session selection and expert info (SPEC.md sections 5 and 6).
+"""Whole-session selection and expert info (docs/spec.md sections 5 and 6).
 
 - On a capture merged from several committed ones, tshark -2 -Y on
   tcpphase.conv.state and tcpphase.conv.tls.sni writes every packet of

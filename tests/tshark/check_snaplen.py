@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Packets cut by a snapshot length (SPEC.md section 8, issue 7).
+"""Packets cut by a snapshot length (docs/spec.md section 8, issue 7).
 
 Each capture is cut with editcap -s 54, 64 and 128 and read with tshark -2
 next to the whole capture:

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Statistics of one capture (SPEC.md section 7):
+"""Statistics of one capture (docs/spec.md section 7):
 
 - -z tcpphase,conv: one row per conversation whose state, history, TLS
   version and result equal the tcpphase.conv.* fields (tshark -2);

@@ -1,4 +1,4 @@
-"""An independent reading of SPEC.md sections 2 and 3, in Python, over the
+"""An independent reading of docs/spec.md sections 2 and 3, in Python, over the
 TCP fields that Wireshark's own TCP dissector shows. It is the second
 opinion behind the committed expectations: tests check that the plugin and
 this oracle both agree with tests/tshark/expected/*.packets.tsv."""

@@ -1,6 +1,6 @@
 /* test_conn_state.c
  * Unit tests of the Zeek connection model: one packet sequence for every
- * conn_state code, and the history letter rules of SPEC.md section 5.1.
+ * conn_state code, and the history letter rules of docs/spec.md section 5.1.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */

@@ -1,6 +1,6 @@
 /* test_tcp_phase.c
  * Unit tests of the TCP phase machine: each test is a packet sequence as
- * in SPEC.md and the dir/step/phase/phase.seq it must produce.
+ * in docs/spec.md and the dir/step/phase/phase.seq it must produce.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */

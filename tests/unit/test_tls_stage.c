@@ -1,5 +1,5 @@
 /* test_tls_stage.c
- * Unit tests of the TLS stage machine (SPEC.md sections 4 and 5): each test
+ * Unit tests of the TLS stage machine (docs/spec.md sections 4 and 5): each test
  * builds real-looking TLS byte streams in memory, feeds them through
  * tls_conv_on_segment packet by packet and checks the stages of every
  * packet ("a b | c | -", `|` between packets, `-` for a packet without a
@@ -949,7 +949,7 @@ test_tls13_without_keys(void)
         " | application_data"
         " | application_data application_data"
         " | application_data"
-        " | application_data");     /* SPEC 4: undecidable, never a handshake stage */
+        " | application_data");     /* docs/spec.md section 4: undecidable, never a handshake stage */
     EXPECT_PHASES(&s,
         "handshake | handshake | handshake | application | application | application"
         " | application");
@@ -1409,7 +1409,7 @@ test_client_hello_body_split(void)
     send_buf(&s, C, &b);
     EXPECT_RESULT(&s, "established");
     /* the client's Finished is at 5 ms; the ClientHello starts at 1 ms and
-     * completes at 3 ms (SPEC 5 does not say which of the two counts) */
+     * completes at 3 ms (docs/spec.md section 5 does not say which of the two counts) */
     CHECK(tls_conv_handshake_time(&s.conv, &t));
     CHECK(t == 4 * MS || t == 2 * MS);
     finish(&s, "client hello body split");
@@ -2285,7 +2285,7 @@ test_snaplen_cut_header(void)
 }
 
 /* After the handshake, a cut header in application data: the unknown
- * record belongs to the application phase (SPEC 4: after the second
+ * record belongs to the application phase (docs/spec.md section 4: after the second
  * Finished). */
 static void
 test_snaplen_cut_header_after_established(void)
