@@ -7,8 +7,11 @@
 #ifndef TCPPHASE_CHECK_H
 #define TCPPHASE_CHECK_H
 
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+
+#include "tcp_flags.h"
 
 static int check_passed;
 static int check_failed;
@@ -34,6 +37,26 @@ static int check_failed;
                    __FILE__, __LINE__, (what), check_e_, check_a_);          \
         }                                                                    \
     } while (0)
+
+/* TCP flags from letters, as the tests write packets: S=SYN A=ACK F=FIN
+ * R=RST P=PSH; other characters are ignored. */
+static inline uint16_t
+check_tcp_flags(const char *letters)
+{
+    uint16_t flags = 0;
+
+    for (; *letters; letters++) {
+        switch (*letters) {
+        case 'S': flags |= TCP_FLAG_SYN; break;
+        case 'A': flags |= TCP_FLAG_ACK; break;
+        case 'F': flags |= TCP_FLAG_FIN; break;
+        case 'R': flags |= TCP_FLAG_RST; break;
+        case 'P': flags |= TCP_FLAG_PSH; break;
+        default: break;
+        }
+    }
+    return flags;
+}
 
 static inline int
 check_report(void)

@@ -17,24 +17,6 @@ typedef struct {
     uint32_t    len;
 } zpkt_t;
 
-static uint16_t
-flags_of(const char *letters)
-{
-    uint16_t flags = 0;
-
-    for (; *letters; letters++) {
-        switch (*letters) {
-        case 'S': flags |= TCP_FLAG_SYN; break;
-        case 'A': flags |= TCP_FLAG_ACK; break;
-        case 'F': flags |= TCP_FLAG_FIN; break;
-        case 'R': flags |= TCP_FLAG_RST; break;
-        case 'P': flags |= TCP_FLAG_PSH; break;
-        default: break;
-        }
-    }
-    return flags;
-}
-
 static void
 feed(conn_model_t *m, const zpkt_t *pkts, size_t n)
 {
@@ -42,7 +24,7 @@ feed(conn_model_t *m, const zpkt_t *pkts, size_t n)
 
     conn_model_init(m);
     for (i = 0; i < n; i++)
-        conn_model_on_packet(m, pkts[i].who == 'O', flags_of(pkts[i].flags), pkts[i].seq,
+        conn_model_on_packet(m, pkts[i].who == 'O', check_tcp_flags(pkts[i].flags), pkts[i].seq,
                              pkts[i].len);
 }
 

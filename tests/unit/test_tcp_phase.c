@@ -22,24 +22,6 @@ typedef struct {
     uint32_t    len;
 } pkt_t;
 
-static uint16_t
-parse_flags(const char *letters)
-{
-    uint16_t flags = 0;
-
-    for (; *letters; letters++) {
-        switch (*letters) {
-        case 'S': flags |= TCP_FLAG_SYN; break;
-        case 'A': flags |= TCP_FLAG_ACK; break;
-        case 'F': flags |= TCP_FLAG_FIN; break;
-        case 'R': flags |= TCP_FLAG_RST; break;
-        case 'P': flags |= TCP_FLAG_PSH; break;
-        default: break;
-        }
-    }
-    return flags;
-}
-
 static tp_segment_t
 make_segment(const pkt_t *first, const pkt_t *p, uint32_t frame)
 {
@@ -48,7 +30,7 @@ make_segment(const pkt_t *first, const pkt_t *p, uint32_t frame)
     memset(&seg, 0, sizeof(seg));
     seg.frame = frame;
     seg.time = (tp_time_t)frame * 1000000;  /* 1 ms apart */
-    seg.flags = parse_flags(p->flags);
+    seg.flags = check_tcp_flags(p->flags);
     seg.seq = p->seq;
     seg.ack = p->ack;
     seg.payload_len = p->len;
