@@ -44,6 +44,7 @@
 #include <string.h>
 
 #include "conn_state.h"
+#include "conv_summary.h"
 #include "tcp_flags.h"
 #include "tcp_phase.h"
 #include "tls_stage.h"
@@ -212,6 +213,29 @@ check_tls_packet(const tls_packet_t *out, digest_t *d)
     mix(d, out->failed_here);
 }
 
+/* The summary every output draws says what the machines say. */
+static void
+check_summary(const tp_conv_t *conv, const tls_conv_t *tls)
+{
+    conv_summary_t sum;
+    tp_time_t t = 0;
+
+    conv_summary_fill(conv, tls, &sum);
+    CHECK(sum.state == tp_conv_state(conv));
+    CHECK(sum.history == tp_conv_history(conv));
+    CHECK(sum.close == tp_conv_close(conv));
+    CHECK(sum.complete == tp_conv_complete(conv));
+    CHECK(sum.has_handshake_rtt == tp_conv_handshake_rtt(conv, &t));
+    CHECK(!sum.has_handshake_rtt || sum.handshake_rtt == t);
+    CHECK(sum.duration == tp_conv_duration(conv));
+    CHECK(sum.bytes_to_server == conv->bytes_to_server);
+    CHECK(sum.bytes_to_client == conv->bytes_to_client);
+    CHECK(sum.tls_sni != NULL);
+    CHECK(sum.tls_result == (tls ? tls_conv_result(tls) : TLS_RESULT_NONE));
+    if (sum.tls_result == TLS_RESULT_NONE)
+        CHECK(sum.tls_sni[0] == '\0' && sum.tls_version == 0 && !sum.has_tls_handshake_time);
+}
+
 static void
 check_conv(const tp_conv_t *conv, const tls_conv_t *tls, digest_t *d)
 {
@@ -229,6 +253,7 @@ check_conv(const tp_conv_t *conv, const tls_conv_t *tls, digest_t *d)
     CHECK(conv->closer == 0 || conv->closer == TP_ROLE_CLIENT || conv->closer == TP_ROLE_SERVER);
     CHECK(conv->phase_packets[0] + conv->phase_packets[1] + conv->phase_packets[2] ==
           conv->packets);
+    check_summary(conv, tls);
     mix(d, state);
     for (i = 0; history[i]; i++)
         mix(d, (uint8_t)history[i]);
