@@ -3,7 +3,7 @@
  *   -z tcpphase,conv[,FILTER]  an aligned table, also Statistics > TCP
  *                              Session Phase Conversations in the GUI
  *                              (sortable, copy and save as usual);
- *   -z tcpphase,csv[,FILTER]   the same rows as RFC 4180 CSV.
+ *   -z tcpphase,csv[,FILTER]   the same rows as RFC 4180 CSV (conv_csv.c).
  * Rows are drawn from the conversation summary (conv_summary.h), as the
  * tcpphase.conv.* fields are, so the two cannot differ.
  *
@@ -20,6 +20,7 @@
 #include <epan/tap.h>
 #include <wsutil/str_util.h>
 
+#include "conv_csv.h"
 #include "tcpphase_record.h"
 #include "tcpphase_taps.h"
 #include "tp_time.h"
@@ -314,24 +315,6 @@ csv_packet(void *tapdata, packet_info *pinfo _U_, epan_dissect_t *edt _U_, const
     return TAP_PACKET_DONT_REDRAW;
 }
 
-/* RFC 4180: quote when the text holds a comma, a quote or a line break,
- * doubling quotes; always_quote for free text such as the SNI. */
-static void
-put_csv_field(GString *out, const char *text, gboolean always_quote)
-{
-    if (always_quote || strpbrk(text, ",\"\r\n") != NULL) {
-        g_string_append_c(out, '"');
-        for (; *text; text++) {
-            if (*text == '"')
-                g_string_append_c(out, '"');
-            g_string_append_c(out, *text);
-        }
-        g_string_append_c(out, '"');
-    } else {
-        g_string_append(out, text);
-    }
-}
-
 static gint
 compare_streams(gconstpointer a, gconstpointer b)
 {
@@ -348,7 +331,6 @@ csv_draw(void *tapdata)
     GPtrArray *streams = g_ptr_array_new();
     GHashTableIter iter;
     gpointer key;
-    GString *line = g_string_new(NULL);
     /* The endpoint texts of one row, freed after each row. */
     wmem_allocator_t *scratch = wmem_allocator_new(WMEM_ALLOCATOR_BLOCK);
 
@@ -357,43 +339,18 @@ csv_draw(void *tapdata)
         g_ptr_array_add(streams, key);
     g_ptr_array_sort(streams, compare_streams);
 
-    printf("stream,client,server,state,history,handshake_rtt,ttfb,duration,"
-           "packets_handshake,packets_data,packets_teardown,bytes_to_server,"
-           "bytes_to_client,closer,close,tls_version,tls_sni,tls_handshake_time,tls_result\r\n");
+    conv_csv_write_header(stdout);
     for (guint i = 0; i < streams->len; i++) {
         const tcpphase_conv_t *conv =
             (const tcpphase_conv_t *)g_hash_table_lookup(csv->seen, g_ptr_array_index(streams, i));
         conv_summary_t sum;
-        conv_row_labels_t labels;
-        char rtt[32], ttfb[32], duration[32], tls_time[32];
 
         conv_record_summary(conv, &sum);
-        conv_row_labels(&sum, &labels);
-        format_seconds(rtt, sizeof(rtt), sum.has_handshake_rtt, sum.handshake_rtt);
-        format_seconds(ttfb, sizeof(ttfb), sum.has_ttfb, sum.ttfb);
-        format_seconds(duration, sizeof(duration), TRUE, sum.duration);
-        format_seconds(tls_time, sizeof(tls_time), sum.has_tls_handshake_time,
-                       sum.tls_handshake_time);
-        g_string_printf(line, "%u,", conv->stream);
-        put_csv_field(line, conv_client(conv, scratch), FALSE);
-        g_string_append_c(line, ',');
-        put_csv_field(line, conv_server(conv, scratch), FALSE);
-        g_string_append_printf(line, ",%s,", labels.state);
-        put_csv_field(line, sum.history, FALSE);
-        g_string_append_printf(line, ",%s,%s,%s,%u,%u,%u,%" PRIu64 ",%" PRIu64 ",%s,%s,%s,",
-                               rtt, ttfb, duration,
-                               sum.packets[TP_PHASE_HANDSHAKE - 1],
-                               sum.packets[TP_PHASE_DATA - 1],
-                               sum.packets[TP_PHASE_TEARDOWN - 1],
-                               sum.bytes_to_server, sum.bytes_to_client,
-                               labels.closer, labels.close, labels.tls_version);
-        put_csv_field(line, sum.tls_sni, TRUE);
-        g_string_append_printf(line, ",%s,%s\r\n", tls_time, labels.tls_result);
-        fputs(line->str, stdout);
+        conv_csv_write_row(stdout, conv->stream, conv_client(conv, scratch),
+                           conv_server(conv, scratch), &sum);
         wmem_free_all(scratch);
     }
     wmem_destroy_allocator(scratch);
-    g_string_free(line, TRUE);
     g_ptr_array_free(streams, TRUE);
 }
 
