@@ -47,6 +47,7 @@ static int hf_tcpphase_conv_bytes_to_server = -1;
 static int hf_tcpphase_conv_bytes_to_client = -1;
 static int hf_tcpphase_tls_stage = -1;
 static int hf_tcpphase_tls_phase = -1;
+static int hf_tcpphase_tls_alert = -1;
 static int hf_tcpphase_conv_tls_version = -1;
 static int hf_tcpphase_conv_tls_sni = -1;
 static int hf_tcpphase_conv_tls_established = -1;
@@ -81,6 +82,7 @@ static const value_string tcpphase_tls_stage_vals[] = { TLS_STAGE_LIST(TP_VS_ENT
 static const value_string tcpphase_tls_phase_vals[] = { TLS_PHASE_LIST(TP_VS_ENTRY) { 0, NULL } };
 static const value_string tcpphase_tls_result_vals[] = { TLS_RESULT_LIST(TP_VS_ENTRY) { 0, NULL } };
 static const value_string tcpphase_tls_version_vals[] = { TLS_VERSION_LIST(TP_VS_ENTRY) { 0, NULL } };
+static const value_string tcpphase_tls_alert_vals[] = { TLS_ALERT_LIST(TP_VS_ENTRY) { 0, NULL } };
 
 /* Conversations by tcp.stream; emptied when the capture file closes. */
 static wmem_map_t *tcpphase_convs;
@@ -202,8 +204,10 @@ tls_file_release(void *ctx _U_, void *ptr)
 
 static const tls_allocator_t tls_file_allocator = { tls_file_alloc, tls_file_release, NULL };
 
-/* Walks the TLS records of the segment's payload; a conversation whose
- * first payload is not a ClientHello is left alone from then on. */
+/* Walks the TLS records of the segment's payload. The walker is created
+ * where TLS may start: a client segment beginning with a ClientHello (first
+ * payload or after a plaintext prelude), or any payload of a conversation
+ * picked up mid-stream. */
 static void
 analyze_tls(packet_info *pinfo, const tcp_facts_t *facts, tcpphase_conv_t *conv,
             tcpphase_packet_t *pkt, tp_time_t time)
@@ -214,27 +218,34 @@ analyze_tls(packet_info *pinfo, const tcp_facts_t *facts, tcpphase_conv_t *conv,
     size_t plain_count;
     tls_packet_t out;
 
-    if (facts->payload_len == 0 || (conv->tls == NULL && conv->tls_checked))
+    if (facts->payload_len == 0)
         return;
+    payload = packet_facts_payload(facts, &captured);
     if (conv->tls == NULL) {
+        gboolean first = !conv->tls_checked;
+
+        conv->tls_checked = TRUE;
+        if (!tls_segment_may_start(pkt->tcp.dir == TP_DIR_TO_SERVER, first, pkt->tcp.midstream,
+                                   payload, captured))
+            return;
         conv->tls = wmem_new(wmem_file_scope(), tls_conv_t);
         tls_conv_init(conv->tls, &tls_file_allocator);
+        if (pkt->tcp.midstream)
+            tls_conv_allow_midstream(conv->tls);
+        if (!first)
+            tls_conv_after_prelude(conv->tls);
     }
-    payload = packet_facts_payload(facts, &captured);
     plain = (const tls_plaintext_t *)packet_facts_tls_plaintext(pinfo, &plain_count);
     tls_conv_on_segment(conv->tls, pkt->tcp.dir == TP_DIR_TO_SERVER, facts->seq, payload,
                         captured, facts->payload_len, time, plain, plain_count, &out);
-    if (!conv->tls_checked) {
-        conv->tls_checked = TRUE;
-        if (conv->tls->detect == TLS_DETECT_NO) {
-            wmem_free(wmem_file_scope(), conv->tls);
-            conv->tls = NULL;
-            return;
-        }
-    }
     if (out.count > 0) {
+        guint8 *stages = (guint8 *)wmem_alloc(wmem_file_scope(), out.count + out.alert_count);
+
+        memcpy(stages, out.stages, out.count);
+        memcpy(stages + out.count, out.alerts, out.alert_count);
         pkt->tls_count = out.count;
-        pkt->tls_stages = (guint8 *)wmem_memdup(wmem_file_scope(), out.stages, out.count);
+        pkt->tls_alert_count = out.alert_count;
+        pkt->tls_stages = stages;
         pkt->tls_phase = (guint8)tls_packet_phase(&out);
     }
     if (out.failed_here)
@@ -446,6 +457,11 @@ add_packet_items(proto_tree *tree, tvbuff_t *tvb, const tcpphase_packet_t *pkt)
                                  pkt->tls_stages[i]);
         proto_item_set_generated(ti);
     }
+    for (guint i = 0; i < pkt->tls_alert_count; i++) {
+        ti = proto_tree_add_uint(phase_tree, hf_tcpphase_tls_alert, tvb, 0, 0,
+                                 pkt->tls_stages[pkt->tls_count + i]);
+        proto_item_set_generated(ti);
+    }
     if (pkt->tls_phase != 0) {
         ti = proto_tree_add_uint(phase_tree, hf_tcpphase_tls_phase, tvb, 0, 0, pkt->tls_phase);
         proto_item_set_generated(ti);
@@ -622,6 +638,12 @@ proto_register_tcpphase(void)
             FT_UINT8, BASE_DEC, VALS(tcpphase_tls_phase_vals), 0x0,
             "TLS phase of this packet: handshake (records up to and including the "
             "second Finished), application (after it), alert (an alert record)", HFILL }},
+        { &hf_tcpphase_tls_alert,
+          { "TLS alert", "tcpphase.tls.alert",
+            FT_UINT8, BASE_DEC, VALS(tcpphase_tls_alert_vals), 0x0,
+            "Description of each alert completing in this packet whose content "
+            "could be read (sent in clear, or decrypted with keys), in record "
+            "order; absent for an encrypted alert without keys", HFILL }},
         { &hf_tcpphase_conv_tls_version,
           { "TLS version", "tcpphase.conv.tls.version",
             FT_UINT16, BASE_HEX, VALS(tcpphase_tls_version_vals), 0x0,
@@ -650,7 +672,9 @@ proto_register_tcpphase(void)
           { "TLS result", "tcpphase.conv.tls.result",
             FT_UINT8, BASE_DEC, VALS(tcpphase_tls_result_vals), 0x0,
             "TLS handshake outcome: none (no TLS seen), in_progress, established, "
-            "failed (an alert, or the connection closed, before completion)", HFILL }},
+            "failed (an alert, or the connection closed, before completion), "
+            "midstream (TLS records followed without their handshake, which was "
+            "not captured)", HFILL }},
     };
 
     static gint *ett[] = {
@@ -691,8 +715,11 @@ proto_register_tcpphase(void)
     tcpphase_module = prefs_register_protocol(proto_tcpphase, NULL);
     prefs_register_bool_preference(tcpphase_module, "tls_analysis",
         "Name the TLS stage of every TLS record",
-        "Walk the TLS record layer of every TCP conversation that starts with a "
-        "ClientHello, on any port, and add tcpphase.tls.* and tcpphase.conv.tls.*",
+        "Walk the TLS record layer of every TCP conversation, on any port, from "
+        "the first client segment that begins with a ClientHello (after any "
+        "plaintext prelude, e.g. STARTTLS), or, in a conversation picked up "
+        "mid-stream, from the first record boundary found; add tcpphase.tls.* "
+        "and tcpphase.conv.tls.*",
         &tcpphase_tls_enabled);
     prefs_register_bool_preference(tcpphase_module, "conversation_summary",
         "Show the conversation summary on every packet",

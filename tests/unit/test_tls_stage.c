@@ -1073,11 +1073,12 @@ test_tls13_with_keys_one_record(void)
         " | new_session_ticket application_data"
         " | application_data"
         " | key_update"
-        " | encrypted_alert");
+        " | alert");
     EXPECT_PHASES(&s,
         "handshake | handshake | handshake | application | application | application"
         " | alert");
     EXPECT_FAILED_HERE(&s, ".......");
+    CHECK(s.out[6].alert_count == 1 && s.out[6].alerts[0] == 0);    /* close_notify */
     EXPECT_RESULT(&s, "established");
     CHECK(s.conv.version == 0x0304);
     CHECK(tls_conv_handshake_time(&s.conv, &t) && t == 2 * MS);
@@ -1190,8 +1191,11 @@ test_tls12_with_keys(void)
         " | server_hello certificate server_key_exchange server_hello_done"
         " | client_key_exchange change_cipher_spec finished"
         " | change_cipher_spec finished"
-        " | encrypted_alert");
+        " | alert");
     EXPECT_PHASES(&s, "handshake | handshake | handshake | handshake | alert");
+    /* decrypted: an alert, and which one */
+    CHECK(s.out[4].alert_count == 1 && s.out[4].alerts[0] == 10);
+    CHECK(s.out[0].alert_count == 0 && s.out[3].alert_count == 0);
     EXPECT_RESULT(&s, "established");
     finish(&s, "tls12 keys");
     buf_free(&b);
@@ -2007,8 +2011,36 @@ test_close_after_established(void)
 
 /* ---- 8. not TLS ---- */
 
+static tls_time_t t_dummy;
+
 static void
 test_http_is_not_tls(void)
+{
+    sess_t s;
+    static const char get[] = "GET / HTTP/1.1\r\nHost: plain.example\r\n\r\n";
+    static const char ok[] = "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n";
+
+    sess_init(&s);
+    send_bytes(&s, C, (const uint8_t *)get, strlen(get));
+    send_bytes(&s, S, (const uint8_t *)ok, strlen(ok));
+    send_bytes(&s, C, (const uint8_t *)get, strlen(get));
+    send_bytes(&s, S, (const uint8_t *)ok, strlen(ok));
+    EXPECT_STAGES(&s, "- | - | - | -");
+    EXPECT_PHASES(&s, "- | - | - | -");
+    EXPECT_RESULT(&s, "none");
+    CHECK(s.conv.sni[0] == '\0');
+    tls_conv_on_close(&s.conv);
+    EXPECT_RESULT(&s, "none");
+    CHECK(heap.allocs == 0);
+    CHECK(!tls_segment_may_start(C, true, false, (const uint8_t *)get, strlen(get)));
+    CHECK(!tls_segment_may_start(S, false, false, (const uint8_t *)ok, strlen(ok)));
+    finish(&s, "http");
+}
+
+/* Plaintext first, then a ClientHello that begins a client segment: the
+ * TLS walk starts there (an HTTP/1.1 Upgrade, a proxy's CONNECT, ...). */
+static void
+test_client_hello_after_http(void)
 {
     sess_t s;
     buf_t b = { 0 };
@@ -2018,40 +2050,69 @@ test_http_is_not_tls(void)
     sess_init(&s);
     send_bytes(&s, C, (const uint8_t *)get, strlen(get));
     send_bytes(&s, S, (const uint8_t *)ok, strlen(ok));
-    /* a ClientHello later on does not make it TLS */
     rec_client_hello(&b, "late.example", false);
+    CHECK(tls_segment_may_start(C, false, false, b.p, (uint32_t)b.n));
+    CHECK(!tls_segment_may_start(S, false, false, b.p, (uint32_t)b.n));
     send_buf(&s, C, &b);
     b.n = 0;
     flight12_server(&b);
     send_buf(&s, S, &b);
-    EXPECT_STAGES(&s, "- | - | - | -");
-    EXPECT_PHASES(&s, "- | - | - | -");
-    EXPECT_RESULT(&s, "none");
-    CHECK(s.conv.sni[0] == '\0');
+    EXPECT_STAGES(&s, "- | - | client_hello"
+                      " | server_hello certificate server_key_exchange server_hello_done");
+    EXPECT_PHASES(&s, "- | - | handshake | handshake");
+    EXPECT_RESULT(&s, "in_progress");
+    CHECK_STR(s.conv.sni, "late.example", "sni after prelude");
+    CHECK(s.conv.version == 0x0303);
     tls_conv_on_close(&s.conv);
-    EXPECT_RESULT(&s, "none");
-    CHECK(heap.allocs == 0);
-    finish(&s, "http");
+    EXPECT_RESULT(&s, "failed");
+    finish(&s, "client hello after http");
     buf_free(&b);
 }
 
+/* SMTP STARTTLS: banner, EHLO, STARTTLS, "220 Ready", then the TLS 1.2
+ * handshake and application data; the plaintext before carries no stage. */
 static void
 test_server_speaks_first(void)
 {
     sess_t s;
     buf_t b = { 0 };
     static const char banner[] = "220 mail.example ESMTP\r\n";
+    static const char ehlo[] = "EHLO client.example\r\n";
+    static const char caps[] = "250-mail.example\r\n250 STARTTLS\r\n";
+    static const char starttls[] = "STARTTLS\r\n";
+    static const char ready[] = "220 2.0.0 Ready to start TLS\r\n";
 
     sess_init(&s);
     send_bytes(&s, S, (const uint8_t *)banner, strlen(banner));
+    send_bytes(&s, C, (const uint8_t *)ehlo, strlen(ehlo));
+    send_bytes(&s, S, (const uint8_t *)caps, strlen(caps));
+    send_bytes(&s, C, (const uint8_t *)starttls, strlen(starttls));
+    send_bytes(&s, S, (const uint8_t *)ready, strlen(ready));
+    CHECK(heap.allocs == 0);
     rec_client_hello(&b, "mail.example", false);
     send_buf(&s, C, &b);
     b.n = 0;
     flight12_server(&b);
     send_buf(&s, S, &b);
-    EXPECT_STAGES(&s, "- | - | -");
-    EXPECT_RESULT(&s, "none");
-    CHECK(heap.allocs == 0);
+    b.n = 0;
+    flight12_client_finish(&b);
+    send_buf(&s, C, &b);
+    b.n = 0;
+    flight12_server_finish(&b);
+    send_buf(&s, S, &b);
+    b.n = 0;
+    rec_enc(&b, TLS_CT_APPLICATION_DATA, 40);
+    send_buf(&s, C, &b);
+    send_buf(&s, S, &b);
+    EXPECT_STAGES(&s, "- | - | - | - | - | client_hello"
+                      " | server_hello certificate server_key_exchange server_hello_done"
+                      " | client_key_exchange change_cipher_spec finished"
+                      " | change_cipher_spec finished | application_data | application_data");
+    EXPECT_PHASES(&s, "- | - | - | - | - | handshake | handshake | handshake | handshake"
+                      " | application | application");
+    EXPECT_RESULT(&s, "established");
+    CHECK_STR(s.conv.sni, "mail.example", "starttls sni");
+    CHECK(tls_conv_handshake_time(&s.conv, &t_dummy) && t_dummy == 3 * MS);
     finish(&s, "server first");
     buf_free(&b);
 }
@@ -3036,6 +3097,7 @@ main(void)
     test_close_after_established();
     /* 8 */
     test_http_is_not_tls();
+    test_client_hello_after_http();
     test_server_speaks_first();
     test_empty_segments_decide_nothing();
     /* 9 */
