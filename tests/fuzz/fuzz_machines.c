@@ -380,14 +380,21 @@ run_once(const uint8_t *data, size_t size)
 
         /* analyze_tls() */
         traced = false;
-        if (tls_enabled && payload_len > 0 && !(tls == NULL && tls_checked)) {
+        if (tls_enabled && payload_len > 0 &&
+            (tls != NULL || tls_segment_may_start(out.dir == TP_DIR_TO_SERVER, !tls_checked,
+                                                  out.midstream, payload, captured))) {
             tls_packet_t tls_out;
 
             if (tls == NULL) {
                 tls = (tls_conv_t *)malloc(sizeof(*tls));
                 CHECK(tls != NULL);
                 tls_conv_init(tls, &allocator);
+                if (out.midstream)
+                    tls_conv_allow_midstream(tls);
+                if (tls_checked)
+                    tls_conv_after_prelude(tls);
             }
+            tls_checked = true;
             memset(&tls_out, 0x5A, sizeof(tls_out));
             tls_conv_on_segment(tls, out.dir == TP_DIR_TO_SERVER, seq, payload, captured,
                                 payload_len, now, plain_count ? plain : NULL, plain_count,
@@ -397,14 +404,8 @@ run_once(const uint8_t *data, size_t size)
                 trace_packet(frame, &out, &tls_out);
                 traced = true;
             }
-            if (!tls_checked) {
-                tls_checked = true;
-                if (tls->detect == TLS_DETECT_NO) {
-                    CHECK(tracker.count == 0);
-                    free(tls);
-                    tls = NULL;
-                }
-            }
+        } else if (payload_len > 0) {
+            tls_checked = true;
         }
         if (trace && !traced)
             trace_packet(frame, &out, NULL);
