@@ -206,6 +206,10 @@ check_tls_packet(const tls_packet_t *out, digest_t *d)
     CHECK(tls_packet_phase(out) <= TLS_PHASE_ALERT);
     if (out->count > 0)
         CHECK(tls_packet_phase(out) != 0);
+    /* a readable alert is an alert record of this packet */
+    CHECK(out->alert_count <= out->count);
+    for (i = 0; i < out->alert_count; i++)
+        mix(d, out->alerts[i]);
     mix(d, out->count);
     mix(d, out->phase_mask);
     mix(d, out->dropped);
@@ -244,7 +248,11 @@ check_conv(const tp_conv_t *conv, const tls_conv_t *tls, digest_t *d)
     mix(d, conv->bytes_to_client);
     if (tls == NULL)
         return;
-    CHECK(tls_conv_result(tls) >= TLS_RESULT_NONE && tls_conv_result(tls) <= TLS_RESULT_FAILED);
+    CHECK(tls_conv_result(tls) >= TLS_RESULT_NONE && tls_conv_result(tls) <= TLS_RESULT_MIDSTREAM);
+    /* mid-stream: no handshake, so nothing established, failed or resumed */
+    if (tls_conv_result(tls) == TLS_RESULT_MIDSTREAM)
+        CHECK(!tls->established && !tls->failed && !tls->client_hello_seen &&
+              !tls_conv_resumed(tls));
     CHECK(memchr(tls->sni, '\0', sizeof(tls->sni)) != NULL);
     n = strlen(tls->sni);
     CHECK(n <= TLS_SNI_MAX);
