@@ -34,8 +34,8 @@ ALL_SCENARIOS=(
   tls_resume12_sessionid tls_resume12_ticket tls_resume13_psk
   tls_nonstandard_port tls_hrr tls_other_proto_port
   # group C: TLS wherever it starts; a close after both FINs
-  rst_after_fins tls_starttls tls_sslv2_hello tls_midstream12 tls_midstream13
-  tls_midstream13_keylog tls_midstream_cut midstream_plaintext
+  rst_after_fins tls_starttls tls_sslv2_hello tls_midstream12 tls_midstream12_keylog
+  tls_midstream13 tls_midstream13_keylog tls_midstream_cut midstream_plaintext
 )
 
 # namespaces and addresses
@@ -704,6 +704,9 @@ tls_session() {
   return 0
 }
 sc_tls_midstream12() { tls_session tls_midstream12 1.2 && cut_after_gap tls_midstream12 0.8; }
+sc_tls_midstream12_keylog() {
+  tls_session tls_midstream12_keylog 1.2 keys && cut_after_gap tls_midstream12_keylog 0.8
+}
 sc_tls_midstream13() { tls_session tls_midstream13 1.3 && cut_after_gap tls_midstream13 0.8; }
 sc_tls_midstream13_keylog() {
   tls_session tls_midstream13_keylog 1.3 keys && cut_after_gap tls_midstream13_keylog 0.8
