@@ -200,6 +200,10 @@ typedef struct {
     uint32_t pending_bytes;
 } tls_flow_t;
 
+/* UNKNOWN: not walking yet (watching for a ClientHello at the start of a
+ * client segment, or mid-stream for a record run that lines up); YES:
+ * walking. NO is never set by the machine any more (TLS may start at any
+ * client segment); a caller may set it to switch a conversation off. */
 typedef enum {
     TLS_DETECT_UNKNOWN = 0,
     TLS_DETECT_YES,
