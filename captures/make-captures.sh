@@ -33,6 +33,9 @@ ALL_SCENARIOS=(
   tls_fail_unknown_ca12 tls_fail_unknown_ca13 tls_fail_handshake
   tls_resume12_sessionid tls_resume12_ticket tls_resume13_psk
   tls_nonstandard_port tls_hrr tls_other_proto_port
+  # group C: TLS wherever it starts; a close after both FINs
+  rst_after_fins tls_starttls tls_sslv2_hello tls_midstream12 tls_midstream12_keylog
+  tls_midstream13 tls_midstream13_keylog tls_midstream_cut midstream_plaintext
 )
 
 # namespaces and addresses
@@ -232,6 +235,9 @@ make_docroots() {
 <p>This small page is part of the tcpphase capture lab. It is always the same.</p>
 </body></html>
 EOF
+    # a long download (tls_midstream_cut): 256 KiB of numbered lines
+    "$PY" -c 'import sys; sys.stdout.write("".join("tcpphase lab download line %07d\n" % i for i in range(8192)))' \
+      > "$WORK/www/$d/big.txt"
     for n in 1 2 3 4 5; do
       printf '<!DOCTYPE html>\n<html><body><p>page %s of 5 from %s</p></body></html>\n' "$n" "$d" \
         > "$WORK/www/$d/$n.html"
@@ -633,6 +639,109 @@ sc_tls_other_proto_port() {
   cap_stop
 }
 
+# --- group C
+
+# cut_after_gap NAME GAP [SKIP]: the capture as if dumpcap had started later:
+# keep the packets from the first one after a pause longer than GAP seconds
+# (and SKIP more); the clients pause on purpose (--lead, --go-file).
+cut_after_gap() {
+  local f="$OUT/$1.pcapng" n
+  n=$(tshark -r "$f" -Y "frame.time_delta > $2" -T fields -e frame.number 2>/dev/null | head -1)
+  [ -n "$n" ] || { log "$1: no pause of $2 s in the capture"; return 1; }
+  n=$((n + ${3:-0}))
+  editcap -r "$f" "$f.cut" "$n-9999999" >/dev/null || return 1
+  mv "$f.cut" "$f" && chmod 644 "$f"
+  log "$1.pcapng: cut to frames $n and later ($(tshark -r "$f" 2>/dev/null | wc -l) packets)"
+}
+
+sc_rst_after_fins() {
+  # the server closes first; the client writes once more together with its
+  # own FIN; the server's closed socket answers with RST
+  py_server srv serve-close --addr $LB4 --port 80 --size 2000
+  wait_listen "$NS_LB" 80 || return 1
+  cap_start rst_after_fins || return 1
+  py_client late-write --addr $LB4 --port 80
+  cap_stop
+}
+
+STARTTLS_PORTS="smtp:25 imap:143 pop3:110 ftp:21"
+sc_tls_starttls() {
+  local pp
+  for pp in $STARTTLS_PORTS; do
+    py_server "srv-${pp%%:*}" serve-starttls --proto "${pp%%:*}" --addr $LB4 --port "${pp##*:}" \
+      --cert "$PKI/server.crt" --key "$PKI/server.key"
+    wait_listen "$NS_LB" "${pp##*:}" || return 1
+  done
+  cap_start tls_starttls || return 1
+  for pp in $STARTTLS_PORTS; do
+    py_client starttls --proto "${pp%%:*}" --addr $LB4 --port "${pp##*:}" --host lab.example \
+      --cafile "$PKI/ca.crt"
+    sleep 0.3
+  done
+  cap_stop
+}
+
+sc_tls_sslv2_hello() {
+  # an SSLv2-format hello has no signature_algorithms extension: TLS 1.2
+  # then means SHA-1 signatures, which OpenSSL allows only at level 0
+  web_start "listen $LB4:443 ssl; $SSL_SRV ssl_protocols TLSv1.2; ssl_ciphers DEFAULT:@SECLEVEL=0;" 443 || return 1
+  cap_start tls_sslv2_hello || return 1
+  py_client sslv2-hello --addr $LB4 --port 443 --delay 1
+  cap_stop
+}
+
+# tls_session NAME VERSION [keys] -- a keep-alive TLS session (python ssl
+# client, nginx), 1 s pause after the handshake
+tls_session() {
+  local name=$1 ver=$2 keys=() path=${4:-/} count=${5:-3}
+  if [ "${3:-}" = keys ]; then rm -f "$OUT/$name.keys"; keys=(--keylog "$OUT/$name.keys"); fi
+  web_start "$TLS_WEB13" 443 || return 1
+  cap_start "$name" || return 1
+  py_client tls-session --addr $LB4 --port 443 --host lab.example --cafile "$PKI/ca.crt" \
+    --tls "$ver" --lead 1 --count "$count" --delay 0.2 --path "$path" "${keys[@]}"
+  cap_stop || return 1
+  [ ${#keys[@]} -gt 0 ] && chmod 644 "$OUT/$name.keys"
+  return 0
+}
+sc_tls_midstream12() { tls_session tls_midstream12 1.2 && cut_after_gap tls_midstream12 0.8; }
+sc_tls_midstream12_keylog() {
+  tls_session tls_midstream12_keylog 1.2 keys && cut_after_gap tls_midstream12_keylog 0.8
+}
+sc_tls_midstream13() { tls_session tls_midstream13 1.3 && cut_after_gap tls_midstream13 0.8; }
+sc_tls_midstream13_keylog() {
+  tls_session tls_midstream13_keylog 1.3 keys && cut_after_gap tls_midstream13_keylog 0.8
+}
+# a 256 KiB download, the capture starting in the middle of it (mid-record)
+sc_tls_midstream_cut() {
+  tls_session tls_midstream_cut 1.2 "" /big.txt 1 && cut_after_gap tls_midstream_cut 0.8 40
+}
+
+sc_midstream_plaintext() {
+  web_start "listen $LB4:80;" 80 || return 1
+  py_server srv-bin serve-binary --addr $LB4 --port 7003
+  wait_listen "$NS_LB" 7003 || return 1
+  py_server srv-ssh serve-sshlike --addr $LB4 --port 22
+  wait_listen "$NS_LB" 22 || return 1
+  local go="$WORK/plain.go" c pids=() i
+  rm -f "$go"
+  cap_start midstream_plaintext || return 1
+  bg "$NS_C" "$WORK/c-http.log" "$PY" "$TCPLAB" http-keepalive --addr $LB4 --port 80 \
+    --path /1.html --count 3 --delay 0.2 --go-file "$go"; pids+=("$BGPID")
+  wait_file_line "$WORK/c-http.log" connected || return 1
+  bg "$NS_C" "$WORK/c-bin.log" "$PY" "$TCPLAB" binary --addr $LB4 --port 7003 \
+    --count 3 --delay 0.2 --go-file "$go"; pids+=("$BGPID")
+  wait_file_line "$WORK/c-bin.log" connected || return 1
+  bg "$NS_C" "$WORK/c-ssh.log" "$PY" "$TCPLAB" sshlike --addr $LB4 --port 22 \
+    --count 3 --delay 0.2 --go-file "$go"; pids+=("$BGPID")
+  wait_file_line "$WORK/c-ssh.log" connected || return 1
+  sleep 1.2
+  touch "$go"
+  for c in "${pids[@]}"; do
+    for i in $(seq 100); do kill -0 "$c" 2>/dev/null || break; sleep 0.1; done
+  done
+  cap_stop && cut_after_gap midstream_plaintext 1.0
+}
+
 # ------------------------------------------------------------------ checks
 # Some outcomes are races between two processes.  ok_NAME checks the
 # capture; main() repeats the scenario (at most 5 times) until it passes.
@@ -656,6 +765,21 @@ ok_default() {
 ok_port_reuse() {
   [ "$(tshark -r "$OUT/port_reuse.pcapng" -T fields -e tcp.stream 2>/dev/null | sort -u | wc -l)" = 3 ] &&
   [ "$(tshark -r "$OUT/port_reuse.pcapng" -T fields -e tcp.srcport -e tcp.dstport 2>/dev/null | sort -u | wc -l)" = 2 ]
+}
+# a RST after the FINs of both sides
+ok_rst_after_fins() {
+  local f="$OUT/rst_after_fins.pcapng" fin2 rst
+  fin2=$(tshark -r "$f" -Y tcp.flags.fin==1 -T fields -e frame.number 2>/dev/null | sed -n 2p)
+  rst=$(tshark -r "$f" -Y tcp.flags.reset==1 -T fields -e frame.number 2>/dev/null | head -1)
+  [ -n "$fin2" ] && [ -n "$rst" ] && [ "$rst" -gt "$fin2" ]
+}
+# the cut capture begins inside a TLS record: the first server payload
+# does not start with a record header
+ok_tls_midstream_cut() {
+  local first
+  first=$(tshark -r "$OUT/tls_midstream_cut.pcapng" -Y "tcp.srcport==443 && tcp.len>0" \
+            -T fields -e tcp.payload 2>/dev/null | head -1)
+  [ -n "$first" ] && ! [[ $first =~ ^1[4-8]030[0-4] ]]
 }
 # the second FIN does not acknowledge the first one: the FINs crossed
 ok_simultaneous_close() {

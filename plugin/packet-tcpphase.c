@@ -47,6 +47,7 @@ static int hf_tcpphase_conv_bytes_to_server = -1;
 static int hf_tcpphase_conv_bytes_to_client = -1;
 static int hf_tcpphase_tls_stage = -1;
 static int hf_tcpphase_tls_phase = -1;
+static int hf_tcpphase_tls_alert = -1;
 static int hf_tcpphase_conv_tls_version = -1;
 static int hf_tcpphase_conv_tls_sni = -1;
 static int hf_tcpphase_conv_tls_established = -1;
@@ -81,6 +82,7 @@ static const value_string tcpphase_tls_stage_vals[] = { TLS_STAGE_LIST(TP_VS_ENT
 static const value_string tcpphase_tls_phase_vals[] = { TLS_PHASE_LIST(TP_VS_ENTRY) { 0, NULL } };
 static const value_string tcpphase_tls_result_vals[] = { TLS_RESULT_LIST(TP_VS_ENTRY) { 0, NULL } };
 static const value_string tcpphase_tls_version_vals[] = { TLS_VERSION_LIST(TP_VS_ENTRY) { 0, NULL } };
+static const value_string tcpphase_tls_alert_vals[] = { TLS_ALERT_LIST(TP_VS_ENTRY) { 0, NULL } };
 
 static void
 tp_time_to_nstime(tp_time_t t, nstime_t *out)
@@ -227,6 +229,8 @@ add_packet_items(proto_tree *tree, tvbuff_t *tvb, const tcpphase_packet_t *pkt)
     add_uint_item(phase_tree, hf_tcpphase_phase_seq, tvb, pkt->tcp.phase_seq);
     for (guint i = 0; i < pkt->tls_count; i++)
         add_uint_item(phase_tree, hf_tcpphase_tls_stage, tvb, pkt->tls_stages[i]);
+    for (guint i = 0; i < pkt->tls_alert_count; i++)
+        add_uint_item(phase_tree, hf_tcpphase_tls_alert, tvb, pkt->tls_stages[pkt->tls_count + i]);
     if (pkt->tls_phase != 0) {
         add_uint_item(phase_tree, hf_tcpphase_tls_phase, tvb, pkt->tls_phase);
         proto_item_append_text(top, ", TLS %s", tls_stage_name(pkt->tls_stages[0]));
@@ -397,6 +401,12 @@ proto_register_tcpphase(void)
             FT_UINT8, BASE_DEC, VALS(tcpphase_tls_phase_vals), 0x0,
             "TLS phase of this packet: handshake (records up to and including the "
             "second Finished), application (after it), alert (an alert record)", HFILL }},
+        { &hf_tcpphase_tls_alert,
+          { "TLS alert", "tcpphase.tls.alert",
+            FT_UINT8, BASE_DEC, VALS(tcpphase_tls_alert_vals), 0x0,
+            "Description of each alert completing in this packet whose content "
+            "could be read (sent in clear, or decrypted with keys), in record "
+            "order; absent for an encrypted alert without keys", HFILL }},
         { &hf_tcpphase_conv_tls_version,
           { "TLS version", "tcpphase.conv.tls.version",
             FT_UINT16, BASE_HEX, VALS(tcpphase_tls_version_vals), 0x0,
@@ -425,7 +435,9 @@ proto_register_tcpphase(void)
           { "TLS result", "tcpphase.conv.tls.result",
             FT_UINT8, BASE_DEC, VALS(tcpphase_tls_result_vals), 0x0,
             "TLS handshake outcome: none (no TLS seen), in_progress, established, "
-            "failed (an alert, or the connection closed, before completion)", HFILL }},
+            "failed (an alert, or the connection closed, before completion), "
+            "midstream (TLS records followed without their handshake, which was "
+            "not captured)", HFILL }},
     };
 
     static gint *ett[] = {
@@ -466,8 +478,11 @@ proto_register_tcpphase(void)
     tcpphase_module = prefs_register_protocol(proto_tcpphase, NULL);
     prefs_register_bool_preference(tcpphase_module, "tls_analysis",
         "Name the TLS stage of every TLS record",
-        "Walk the TLS record layer of every TCP conversation that starts with a "
-        "ClientHello, on any port, and add tcpphase.tls.* and tcpphase.conv.tls.*",
+        "Walk the TLS record layer of every TCP conversation, on any port, from "
+        "the first client segment that begins with a ClientHello (after any "
+        "plaintext prelude, e.g. STARTTLS), or, in a conversation picked up "
+        "mid-stream, from the first record boundary found; add tcpphase.tls.* "
+        "and tcpphase.conv.tls.*",
         &tcpphase_tls_enabled);
     prefs_register_bool_preference(tcpphase_module, "conversation_summary",
         "Show the conversation summary on every packet",

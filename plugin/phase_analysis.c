@@ -243,8 +243,10 @@ tls_file_release(void *ctx _U_, void *ptr)
 
 static const tls_allocator_t tls_file_allocator = { tls_file_alloc, tls_file_release, NULL };
 
-/* Walks the TLS records of the segment's payload; a conversation whose
- * first payload is not a ClientHello is left alone from then on. */
+/* Walks the TLS records of the segment's payload. The walker is created
+ * where TLS may start: a client segment beginning with a ClientHello (first
+ * payload or after a plaintext prelude), or any payload of a conversation
+ * picked up mid-stream (docs/spec.md section 4). */
 static void
 analyze_tls(packet_info *pinfo, const tcp_facts_t *facts, tcpphase_conv_t *conv,
             tcpphase_packet_t *pkt, tp_time_t time)
@@ -255,27 +257,34 @@ analyze_tls(packet_info *pinfo, const tcp_facts_t *facts, tcpphase_conv_t *conv,
     size_t plain_count;
     tls_packet_t out;
 
-    if (facts->payload_len == 0 || (conv->tls == NULL && conv->tls_checked))
+    if (facts->payload_len == 0)
         return;
+    payload = packet_facts_payload(facts, &captured);
     if (conv->tls == NULL) {
+        gboolean first = !conv->tls_checked;
+
+        conv->tls_checked = TRUE;
+        if (!tls_segment_may_start(pkt->tcp.dir == TP_DIR_TO_SERVER, first, pkt->tcp.midstream,
+                                   payload, captured))
+            return;
         conv->tls = wmem_new(wmem_file_scope(), tls_conv_t);
         tls_conv_init(conv->tls, &tls_file_allocator);
+        if (pkt->tcp.midstream)
+            tls_conv_allow_midstream(conv->tls);
+        if (!first)
+            tls_conv_after_prelude(conv->tls);
     }
-    payload = packet_facts_payload(facts, &captured);
     plain = (const tls_plaintext_t *)packet_facts_tls_plaintext(pinfo, &plain_count);
     tls_conv_on_segment(conv->tls, pkt->tcp.dir == TP_DIR_TO_SERVER, facts->seq, payload,
                         captured, facts->payload_len, time, plain, plain_count, &out);
-    if (!conv->tls_checked) {
-        conv->tls_checked = TRUE;
-        if (conv->tls->detect == TLS_DETECT_NO) {
-            wmem_free(wmem_file_scope(), conv->tls);
-            conv->tls = NULL;
-            return;
-        }
-    }
     if (out.count > 0) {
+        guint8 *stages = (guint8 *)wmem_alloc(wmem_file_scope(), out.count + out.alert_count);
+
+        memcpy(stages, out.stages, out.count);
+        memcpy(stages + out.count, out.alerts, out.alert_count);
         pkt->tls_count = out.count;
-        pkt->tls_stages = (guint8 *)wmem_memdup(wmem_file_scope(), out.stages, out.count);
+        pkt->tls_alert_count = out.alert_count;
+        pkt->tls_stages = stages;
         pkt->tls_phase = (guint8)tls_packet_phase(&out);
     }
     if (out.failed_here)

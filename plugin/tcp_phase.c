@@ -64,7 +64,8 @@ detect_events(const tp_conv_t *conv, const tp_segment_t *seg, tp_role_t sender,
 {
     uint8_t events = 0;
 
-    if (step == TP_STEP_RST && !conv->rst_seen) {
+    /* After both FINs a RST answers data sent after the close: no abort. */
+    if (step == TP_STEP_RST && !conv->rst_seen && !(conv->fin_seen[0] && conv->fin_seen[1])) {
         if (sender == TP_ROLE_SERVER && conv->syn_time_set && !conv->syn_ack_seen &&
             !conv->handshake_done)
             events |= TP_EVENT_REFUSED;
@@ -93,7 +94,9 @@ note_close(tp_conv_t *conv, const tp_segment_t *seg, tp_role_t sender)
 {
     int idx = ROLE_INDEX(sender);
 
-    if (seg->flags & TCP_FLAG_RST)
+    /* Once both sides have sent FIN the conversation closed gracefully; a
+     * later RST only answers data that came after the close (Zeek: SF). */
+    if ((seg->flags & TCP_FLAG_RST) && !(conv->fin_seen[0] && conv->fin_seen[1]))
         conv->rst_seen = true;
     if ((seg->flags & TCP_FLAG_FIN) && !conv->fin_seen[idx]) {
         conv->fin_seen[idx] = true;

@@ -22,7 +22,7 @@ typedef struct {
     address   first_src, first_dst;   /* endpoints of its first packet */
     guint16   first_src_port, first_dst_port;
     tp_conv_t tcp;
-    tls_conv_t *tls;                  /* NULL until TLS is recognised */
+    tls_conv_t *tls;                  /* NULL until TLS may start */
     gboolean  tls_checked;            /* the first payload was looked at */
     guint8    state;                  /* conn_state_t after the last packet */
     guint8    tls_result;             /* tls_result_t after the last packet */
@@ -32,10 +32,12 @@ typedef struct {
  * the capture, so packed small. */
 typedef struct {
     tcpphase_conv_t *conv;            /* NULL: no result for this frame */
-    guint8          *tls_stages;      /* tls_stage_t each, record order */
+    guint8          *tls_stages;      /* tls_stage_t each, record order, then
+                                       * tls_alert_count alert descriptions */
     tp_packet_t      tcp;
     guint8           tls_count;       /* TLS records completing here */
     guint8           tls_phase;       /* tls_phase_t, 0 without records */
+    guint8           tls_alert_count; /* readable alerts completing here */
     /* How this packet moved the conversation's verdicts, for statistics
      * that must come out the same in one pass and in two. */
     guint8           state_before;    /* conn_state_t; unset on the first */

@@ -15,6 +15,9 @@
 #define MAX_RECORD_LEN      (16384 + 2048)
 #define HELLO_CAPTURE_MAX   65536u
 #define PENDING_MAX_BYTES   (256u * 1024u)
+/* Mid-stream: segments of one direction searched for a record boundary
+ * before that direction is given up. */
+#define PROBE_MAX_SEGMENTS  64
 
 /* Handshake message types (RFC 8446 section 4, RFC 5246 section 7.4). */
 enum {
@@ -68,6 +71,18 @@ tls_conv_init(tls_conv_t *conv, const tls_allocator_t *allocator)
     conv->allocator = *allocator;
     conv->flow[0].rec_server_hello_slot = -1;
     conv->flow[1].rec_server_hello_slot = -1;
+}
+
+void
+tls_conv_allow_midstream(tls_conv_t *conv)
+{
+    conv->midstream_allowed = true;
+}
+
+void
+tls_conv_after_prelude(tls_conv_t *conv)
+{
+    conv->after_prelude = true;
 }
 
 /* Lists one more stage for the current record (bounded). */
@@ -359,7 +374,8 @@ note_failure(feed_ctx_t *ctx)
     tls_conv_t *conv = ctx->conv;
 
     conv->alert_seen = true;
-    if (!conv->established && !conv->failed) {
+    /* Mid-stream the handshake was never seen: nothing to fail. */
+    if (!conv->established && !conv->failed && !conv->midstream) {
         conv->failed = true;
         ctx->out->failed_here = true;
     }
@@ -395,7 +411,15 @@ stages_from_plaintext(feed_ctx_t *ctx)
             add_msg(ctx, stage_of_message(ctx->flow->decrypted.msg_type));
         break;
     case TLS_CT_ALERT:
-        add_msg(ctx, TLS_STAGE_ENCRYPTED_ALERT);
+        /* With keys the reader knows what it is: an alert, and which. */
+        if (pt->len >= 2) {
+            ctx->flow->rec_alert[0] = pt->data[0];
+            ctx->flow->rec_alert[1] = pt->data[1];
+            ctx->flow->rec_alert_src = 1;
+        } else {
+            ctx->flow->rec_alert_src = 2;
+        }
+        add_msg(ctx, TLS_STAGE_ALERT);
         break;
     case TLS_CT_APPLICATION_DATA:
         add_msg(ctx, TLS_STAGE_APPLICATION_DATA);
@@ -416,9 +440,30 @@ stages_from_plaintext(feed_ctx_t *ctx)
 static bool
 plaintext_alert_is_fatal(const tls_flow_t *flow)
 {
-    if (flow->rec_len < 2 || flow->rec_body_cut)
+    if (flow->rec_alert_src == 2)
+        return true;
+    if (flow->rec_alert_src == 0 && (flow->rec_len < 2 || flow->rec_body_cut))
         return true;
     return flow->rec_alert[0] != 1 || flow->rec_alert[1] == 0 || flow->rec_alert[1] == 90;
+}
+
+/* Is the current alert record's description readable (sent in clear and
+ * captured, or decrypted)? */
+static bool
+alert_readable(const tls_flow_t *flow)
+{
+    if (flow->rec_alert_src != 0)
+        return flow->rec_alert_src == 1;
+    return !flow->rec_body_cut && flow->rec_body_seen >= 2;
+}
+
+static void
+emit_alert(feed_ctx_t *ctx, uint8_t description)
+{
+    tls_packet_t *out = ctx->out;
+
+    if (out->alert_count < TLS_MAX_STAGES_PER_PACKET)
+        out->alerts[out->alert_count++] = description;
 }
 
 /* A record is complete: name it. flow->rec_msgs already holds the stages of
@@ -438,6 +483,9 @@ record_completed(feed_ctx_t *ctx)
      * TLS 1.3 encrypted records carry the application_data type. */
     encrypted = conv->tls13 ? (flow->rec_type == TLS_CT_APPLICATION_DATA && conv->server_hello_seen)
                             : flow->ccs_seen;
+    /* Picked up mid-stream: past the handshake, everything is encrypted. */
+    if (conv->midstream)
+        encrypted = true;
 
     switch (flow->rec_type) {
     case TLS_CT_CHANGE_CIPHER_SPEC:
@@ -446,9 +494,11 @@ record_completed(feed_ctx_t *ctx)
         break;
 
     case TLS_CT_ALERT:
-        if (encrypted)
-            (void)stages_from_plaintext(ctx);
-        set_msg(ctx, encrypted ? TLS_STAGE_ENCRYPTED_ALERT : TLS_STAGE_ALERT);
+        /* Encrypted: named by its decrypted content when there are keys. */
+        if (!encrypted)
+            set_msg(ctx, TLS_STAGE_ALERT);
+        else if (!stages_from_plaintext(ctx))
+            set_msg(ctx, TLS_STAGE_ENCRYPTED_ALERT);
         break;
 
     case TLS_CT_HANDSHAKE:
@@ -460,8 +510,8 @@ record_completed(feed_ctx_t *ctx)
         } else if (!stages_from_plaintext(ctx)) {
             /* Wireshark's "Encrypted Handshake Message": the Finished, or
              * a renegotiation after it. */
-            set_msg(ctx, flow->finished_seen ? TLS_STAGE_ENCRYPTED_HANDSHAKE
-                                             : TLS_STAGE_FINISHED);
+            set_msg(ctx, flow->finished_seen || conv->midstream ? TLS_STAGE_ENCRYPTED_HANDSHAKE
+                                                                : TLS_STAGE_FINISHED);
         }
         break;
 
@@ -487,7 +537,8 @@ record_completed(feed_ctx_t *ctx)
                 }
             }
             flow->encrypted_seen = true;
-        } else if (conv->version_lost && !conv->tls12_evidence && !conv->server_hello_seen) {
+        } else if (conv->version_lost && !conv->tls12_evidence && !conv->server_hello_seen &&
+                   !conv->midstream) {
             /* Without the ServerHello this may be TLS 1.3's encrypted
              * handshake as well as TLS 1.2's application data: do not
              * guess (docs/spec.md section 8). */
@@ -525,8 +576,10 @@ record_completed(feed_ctx_t *ctx)
              * it is taken as the end of the handshake. */
             if (stage == TLS_STAGE_ENCRYPTED_ALERT || plaintext_alert_is_fatal(flow))
                 note_failure(ctx);
+            if (stage == TLS_STAGE_ALERT && alert_readable(flow))
+                emit_alert(ctx, flow->rec_alert[1]);
             phase = TLS_PHASE_ALERT;
-        } else if (!was_established) {
+        } else if (!was_established && !conv->midstream) {
             phase = TLS_PHASE_HANDSHAKE;
         } else {
             phase = TLS_PHASE_APPLICATION;
@@ -537,6 +590,7 @@ record_completed(feed_ctx_t *ctx)
     flow->rec_msg_count = 0;
     flow->rec_server_hello_slot = -1;
     flow->rec_decrypted_hs = false;
+    flow->rec_alert_src = 0;
 }
 
 static bool
@@ -546,6 +600,73 @@ plausible_record_header(const uint8_t *h)
 
     return h[0] >= TLS_CT_CHANGE_CIPHER_SPEC && h[0] <= TLS_CT_HEARTBEAT && h[1] == 3 &&
            h[2] <= 4 && len <= MAX_RECORD_LEN;
+}
+
+/* ---- mid-stream pick-up ---- */
+
+/* A record header that may start a run mid-stream: every field in range,
+ * and a body (an encrypted record always has one). */
+static bool
+plausible_midstream_header(const uint8_t *h)
+{
+    return plausible_record_header(h) && ((h[3] << 8) | h[4]) > 0;
+}
+
+/* Do the bytes that follow a record in its segment begin another record
+ * (as far as they go)? None at all: the record ends with the segment. */
+static bool
+lines_up(const uint8_t *rest, uint32_t len)
+{
+    if (len == 0)
+        return true;
+    if (rest == NULL)
+        return false;
+    if (len >= REC_HEADER_LEN)
+        return plausible_midstream_header(rest);
+    return rest[0] >= TLS_CT_CHANGE_CIPHER_SPEC && rest[0] <= TLS_CT_HEARTBEAT &&
+           (len < 2 || rest[1] == 3) && (len < 3 || rest[2] <= 4);
+}
+
+static void
+release_flow(tls_conv_t *conv, tls_flow_t *flow)
+{
+    while (flow->pending != NULL) {
+        tls_pending_t *seg = flow->pending;
+        flow->pending = seg->next;
+        conv->allocator.release(conv->allocator.ctx, seg);
+    }
+    if (flow->plain.capture != NULL)
+        conv->allocator.release(conv->allocator.ctx, flow->plain.capture);
+    if (flow->decrypted.capture != NULL)
+        conv->allocator.release(conv->allocator.ctx, flow->decrypted.capture);
+}
+
+/* Forgets a direction's framing: it starts again from scratch. */
+static void
+reset_flow(tls_conv_t *conv, tls_flow_t *flow)
+{
+    uint16_t probes = flow->probes;
+
+    release_flow(conv, flow);
+    memset(flow, 0, sizeof(*flow));
+    flow->rec_server_hello_slot = -1;
+    flow->probes = probes;
+}
+
+/* The candidate run did not line up: nothing was said about it; look for
+ * another record boundary from the next segment on. */
+static void
+drop_candidate(feed_ctx_t *ctx)
+{
+    reset_flow(ctx->conv, ctx->flow);
+}
+
+static void
+confirm_midstream(feed_ctx_t *ctx)
+{
+    ctx->flow->probation = false;
+    ctx->conv->detect = TLS_DETECT_YES;
+    ctx->conv->midstream = true;
 }
 
 /* Frames bytes into records. data == NULL stands for bytes the capture
@@ -563,6 +684,10 @@ consume(feed_ctx_t *ctx, const uint8_t *data, uint32_t len)
             uint32_t take = REC_HEADER_LEN - flow->rec_header_len;
             if (take > len)
                 take = len;
+            if (data == NULL && flow->probation) {
+                drop_candidate(ctx);
+                return;
+            }
             if (data == NULL) {
                 /* Without the header there is no telling where the next
                  * record starts: say so once and stop. */
@@ -577,6 +702,10 @@ consume(feed_ctx_t *ctx, const uint8_t *data, uint32_t len)
             len -= take;
             if (flow->rec_header_len < REC_HEADER_LEN)
                 return;
+            if (flow->probation && !plausible_midstream_header(flow->rec_header)) {
+                drop_candidate(ctx);
+                return;
+            }
             if (!plausible_record_header(flow->rec_header)) {
                 flow->broken = true;
                 return;
@@ -588,8 +717,12 @@ consume(feed_ctx_t *ctx, const uint8_t *data, uint32_t len)
             flow->rec_body_seen = 0;
         } else {
             uint32_t take = flow->rec_remaining < len ? flow->rec_remaining : len;
-            bool plaintext_hs = flow->rec_type == TLS_CT_HANDSHAKE &&
-                                (ctx->conv->tls13 || !flow->ccs_seen);
+            bool plaintext_hs = flow->rec_type == TLS_CT_HANDSHAKE && !flow->probation &&
+                                !ctx->conv->midstream && (ctx->conv->tls13 || !flow->ccs_seen);
+            if (data == NULL && flow->probation) {
+                drop_candidate(ctx);
+                return;
+            }
             if (data == NULL) {
                 if (plaintext_hs && !flow->rec_body_cut) {
                     /* The message bytes are gone: restart the message
@@ -616,6 +749,16 @@ consume(feed_ctx_t *ctx, const uint8_t *data, uint32_t len)
             len -= take;
         }
         if (flow->rec_header_len == REC_HEADER_LEN && flow->rec_remaining == 0) {
+            if (flow->probation) {
+                /* Mid-stream, the first record is believed only if it lines
+                 * up: it ends where its segment ends, or another record
+                 * header follows it. */
+                if (!lines_up(data, len)) {
+                    drop_candidate(ctx);
+                    return;
+                }
+                confirm_midstream(ctx);
+            }
             record_completed(ctx);
             flow->rec_header_len = 0;
         }
@@ -686,6 +829,94 @@ looks_like_client_hello(const uint8_t *p, uint32_t len)
            (len < 3 || p[2] <= 4);
 }
 
+/* An SSLv2-format ClientHello (the compatible hello of old clients): a
+ * two-byte header with the high bit set, message type 1, then the highest
+ * version the client offers; only SSL 3.0 and later are followed (an SSL
+ * 2.0 server answers in SSLv2 format, which has no TLS records), and only
+ * when the whole hello is in the segment. Returns its length, or 0. */
+static uint32_t
+sslv2_client_hello_len(const uint8_t *p, uint32_t len)
+{
+    uint32_t body;
+
+    if (len < 5 || !(p[0] & 0x80) || p[2] != HS_CLIENT_HELLO || p[3] != 3 || p[4] > 4)
+        return 0;
+    body = ((uint32_t)(p[0] & 0x7F) << 8) | p[1];
+    if (body < 3 + 6 || 2 + body > len)
+        return 0;
+    return 2 + body;
+}
+
+static bool
+starts_client_hello(const uint8_t *p, uint32_t len, bool first_payload)
+{
+    if (sslv2_client_hello_len(p, len) > 0)
+        return true;
+    if (len < REC_HEADER_LEN + 1 && !first_payload)
+        return false;
+    return looks_like_client_hello(p, len);
+}
+
+bool
+tls_segment_may_start(bool from_client, bool first_payload, bool midstream,
+                      const uint8_t *payload, uint32_t captured_len)
+{
+    if (midstream)
+        return true;
+    return from_client && payload != NULL && starts_client_hello(payload, captured_len,
+                                                                 first_payload);
+}
+
+/* A ClientHello starts the walk here: whatever came before was not TLS. */
+static void
+restart_walk(tls_conv_t *conv)
+{
+    reset_flow(conv, &conv->flow[0]);
+    reset_flow(conv, &conv->flow[1]);
+    conv->detect = TLS_DETECT_YES;
+    conv->midstream = false;
+}
+
+/* Reads an SSLv2-format ClientHello that opens the client's stream. */
+static void
+sslv2_client_hello(feed_ctx_t *ctx, uint32_t seq, const uint8_t *p, uint32_t hello_len)
+{
+    tls_conv_t *conv = ctx->conv;
+
+    ctx->flow->seq_set = true;
+    ctx->flow->next_seq = seq + hello_len;
+    conv->records++;
+    conv->hello_version = (uint16_t)((p[3] << 8) | p[4]);
+    conv->client_hello_seen = true;
+    conv->client_hello_time = ctx->time;
+    emit(ctx, TLS_STAGE_CLIENT_HELLO, TLS_PHASE_HANDSHAKE);
+}
+
+/* Mid-stream, no record boundary known in this direction yet: look for the
+ * first record header in the segment and follow the run it starts. */
+static void
+probe_segment(feed_ctx_t *ctx, uint32_t seq, const uint8_t *p, uint32_t captured,
+              uint32_t len)
+{
+    tls_flow_t *flow = ctx->flow;
+    uint32_t i;
+
+    if (p == NULL || captured < len || flow->broken || flow->probes >= PROBE_MAX_SEGMENTS)
+        return;
+    flow->probes++;
+    for (i = 0; i + REC_HEADER_LEN <= len; i++) {
+        if (p[i] < TLS_CT_CHANGE_CIPHER_SPEC || p[i] > TLS_CT_HEARTBEAT ||
+            !plausible_midstream_header(p + i))
+            continue;
+        flow->seq_set = true;
+        flow->next_seq = seq + i;
+        flow->probation = true;
+        consume(ctx, p + i, len - i);
+        if (flow->seq_set)
+            return;                     /* confirmed, or still a candidate */
+    }
+}
+
 void
 tls_conv_on_segment(tls_conv_t *conv, bool from_client, uint32_t seq,
                     const uint8_t *payload, uint32_t captured_len,
@@ -695,22 +926,17 @@ tls_conv_on_segment(tls_conv_t *conv, bool from_client, uint32_t seq,
 {
     feed_ctx_t ctx;
     tls_flow_t *flow;
-    uint32_t ahead;
+    uint32_t ahead, v2_len = 0;
+    bool first_payload;
 
     memset(out, 0, sizeof(*out));
     if (payload_len == 0 || conv->detect == TLS_DETECT_NO)
         return;
-    if (conv->detect == TLS_DETECT_UNKNOWN) {
-        /* TLS clients speak first, with a ClientHello. */
-        if (!from_client || !looks_like_client_hello(payload, captured_len)) {
-            conv->detect = TLS_DETECT_NO;
-            return;
-        }
-        conv->detect = TLS_DETECT_YES;
-    }
+    if (captured_len > payload_len)
+        captured_len = payload_len;
+    first_payload = !conv->after_prelude;
+    conv->after_prelude = true;
     flow = &conv->flow[from_client ? 0 : 1];
-    if (flow->broken)
-        return;
 
     memset(&ctx, 0, sizeof(ctx));
     ctx.conv = conv;
@@ -720,6 +946,47 @@ tls_conv_on_segment(tls_conv_t *conv, bool from_client, uint32_t seq,
     ctx.plain = plain;
     ctx.plain_count = plain ? plain_count : 0;
     ctx.out = out;
+
+    if (conv->detect != TLS_DETECT_YES) {
+        /* TLS starts at a client segment that begins with a ClientHello,
+         * wherever it comes (after a plaintext prelude: STARTTLS and the
+         * like); mid-stream, at the first record boundary found. */
+        if (from_client && payload != NULL &&
+            starts_client_hello(payload, captured_len, first_payload)) {
+            restart_walk(conv);
+            v2_len = sslv2_client_hello_len(payload, captured_len);
+        } else if (!conv->midstream_allowed) {
+            return;
+        } else if (!flow->seq_set) {
+            probe_segment(&ctx, seq, payload, captured_len, payload_len);
+            return;
+        }
+    } else if (conv->midstream && !flow->seq_set) {
+        probe_segment(&ctx, seq, payload, captured_len, payload_len);
+        return;
+    }
+    if (flow->broken)
+        return;
+    if (v2_len > 0) {
+        sslv2_client_hello(&ctx, seq, payload, v2_len);
+        if (v2_len < payload_len)
+            consume_segment(&ctx, payload + v2_len, captured_len - v2_len,
+                            payload_len - v2_len);
+        drain_pending(&ctx);
+        return;
+    }
+
+    if (flow->probation) {
+        /* A candidate run believes only consecutive, whole segments. */
+        ahead = seq - flow->next_seq;
+        if (ahead >= 0x80000000u && flow->next_seq - seq >= payload_len)
+            return;                     /* a retransmission */
+        if (ahead != 0 || captured_len < payload_len) {
+            drop_candidate(&ctx);
+            probe_segment(&ctx, seq, payload, captured_len, payload_len);
+            return;
+        }
+    }
 
     if (!flow->seq_set) {
         /* The stream starts with a record header; a segment that does not
@@ -766,6 +1033,8 @@ tls_conv_on_close(tls_conv_t *conv)
 tls_result_t
 tls_conv_result(const tls_conv_t *conv)
 {
+    if (conv->detect == TLS_DETECT_YES && conv->midstream)
+        return TLS_RESULT_MIDSTREAM;
     if (conv->detect != TLS_DETECT_YES || !conv->client_hello_seen)
         return TLS_RESULT_NONE;
     if (conv->established)
@@ -780,6 +1049,8 @@ tls_conv_resumed(const tls_conv_t *conv)
 {
     /* An abbreviated handshake: the server switched to encryption without
      * sending a Certificate (TLS <= 1.2), or accepted a PSK (TLS 1.3). */
+    if (conv->midstream)
+        return false;
     if (conv->tls13)
         return conv->psk_accepted;
     return conv->flow[1].ccs_seen && !conv->server_certificate_seen;
@@ -833,5 +1104,12 @@ const char *
 tls_version_name(uint16_t version)
 {
     switch ((tls_version_t)version) { TLS_VERSION_LIST(TLS_NAME_CASE) }
+    return "?";
+}
+
+const char *
+tls_alert_name(uint8_t description)
+{
+    switch ((tls_alert_t)description) { TLS_ALERT_LIST(TLS_NAME_CASE) }
     return "?";
 }

@@ -50,7 +50,8 @@
     X(TLS_RESULT_NONE,        1, "none") \
     X(TLS_RESULT_IN_PROGRESS, 2, "in_progress") \
     X(TLS_RESULT_ESTABLISHED, 3, "established") \
-    X(TLS_RESULT_FAILED,      4, "failed")
+    X(TLS_RESULT_FAILED,      4, "failed") \
+    X(TLS_RESULT_MIDSTREAM,   5, "midstream")
 
 #define TLS_VERSION_LIST(X) \
     X(TLS_VERSION_SSL30, 0x0300, "SSL 3.0") \
@@ -59,11 +60,50 @@
     X(TLS_VERSION_TLS12, 0x0303, "TLS 1.2") \
     X(TLS_VERSION_TLS13, 0x0304, "TLS 1.3")
 
+/* Alert descriptions (RFC 8446 section 6, RFC 5246 section 7.2), the
+ * labels of tcpphase.tls.alert. */
+#define TLS_ALERT_LIST(X) \
+    X(TLS_ALERT_CLOSE_NOTIFY,                     0, "close_notify") \
+    X(TLS_ALERT_UNEXPECTED_MESSAGE,              10, "unexpected_message") \
+    X(TLS_ALERT_BAD_RECORD_MAC,                  20, "bad_record_mac") \
+    X(TLS_ALERT_DECRYPTION_FAILED,               21, "decryption_failed") \
+    X(TLS_ALERT_RECORD_OVERFLOW,                 22, "record_overflow") \
+    X(TLS_ALERT_DECOMPRESSION_FAILURE,           30, "decompression_failure") \
+    X(TLS_ALERT_HANDSHAKE_FAILURE,               40, "handshake_failure") \
+    X(TLS_ALERT_NO_CERTIFICATE,                  41, "no_certificate") \
+    X(TLS_ALERT_BAD_CERTIFICATE,                 42, "bad_certificate") \
+    X(TLS_ALERT_UNSUPPORTED_CERTIFICATE,         43, "unsupported_certificate") \
+    X(TLS_ALERT_CERTIFICATE_REVOKED,             44, "certificate_revoked") \
+    X(TLS_ALERT_CERTIFICATE_EXPIRED,             45, "certificate_expired") \
+    X(TLS_ALERT_CERTIFICATE_UNKNOWN,             46, "certificate_unknown") \
+    X(TLS_ALERT_ILLEGAL_PARAMETER,               47, "illegal_parameter") \
+    X(TLS_ALERT_UNKNOWN_CA,                      48, "unknown_ca") \
+    X(TLS_ALERT_ACCESS_DENIED,                   49, "access_denied") \
+    X(TLS_ALERT_DECODE_ERROR,                    50, "decode_error") \
+    X(TLS_ALERT_DECRYPT_ERROR,                   51, "decrypt_error") \
+    X(TLS_ALERT_EXPORT_RESTRICTION,              60, "export_restriction") \
+    X(TLS_ALERT_PROTOCOL_VERSION,                70, "protocol_version") \
+    X(TLS_ALERT_INSUFFICIENT_SECURITY,           71, "insufficient_security") \
+    X(TLS_ALERT_INTERNAL_ERROR,                  80, "internal_error") \
+    X(TLS_ALERT_INAPPROPRIATE_FALLBACK,          86, "inappropriate_fallback") \
+    X(TLS_ALERT_USER_CANCELED,                   90, "user_canceled") \
+    X(TLS_ALERT_NO_RENEGOTIATION,               100, "no_renegotiation") \
+    X(TLS_ALERT_MISSING_EXTENSION,              109, "missing_extension") \
+    X(TLS_ALERT_UNSUPPORTED_EXTENSION,          110, "unsupported_extension") \
+    X(TLS_ALERT_CERTIFICATE_UNOBTAINABLE,       111, "certificate_unobtainable") \
+    X(TLS_ALERT_UNRECOGNIZED_NAME,              112, "unrecognized_name") \
+    X(TLS_ALERT_BAD_CERTIFICATE_STATUS_RESPONSE, 113, "bad_certificate_status_response") \
+    X(TLS_ALERT_BAD_CERTIFICATE_HASH_VALUE,     114, "bad_certificate_hash_value") \
+    X(TLS_ALERT_UNKNOWN_PSK_IDENTITY,           115, "unknown_psk_identity") \
+    X(TLS_ALERT_CERTIFICATE_REQUIRED,           116, "certificate_required") \
+    X(TLS_ALERT_NO_APPLICATION_PROTOCOL,        120, "no_application_protocol")
+
 #define TLS_ENUM_ENTRY(name, value, label) name = value,
 typedef enum { TLS_STAGE_LIST(TLS_ENUM_ENTRY) } tls_stage_t;
 typedef enum { TLS_PHASE_LIST(TLS_ENUM_ENTRY) } tls_phase_t;
 typedef enum { TLS_RESULT_LIST(TLS_ENUM_ENTRY) } tls_result_t;
 typedef enum { TLS_VERSION_LIST(TLS_ENUM_ENTRY) } tls_version_t;
+typedef enum { TLS_ALERT_LIST(TLS_ENUM_ENTRY) } tls_alert_t;
 
 /* TLS record content types (RFC 8446 section 5.1). */
 enum {
@@ -97,6 +137,10 @@ typedef struct {
     uint8_t  stages[TLS_MAX_STAGES_PER_PACKET];  /* tls_stage_t */
     uint8_t  phase_mask;        /* 1 << tls_phase_t of each record */
     uint16_t dropped;           /* records past TLS_MAX_STAGES_PER_PACKET */
+    /* descriptions of the alerts whose content was readable (sent in
+     * clear, or decrypted with keys), in record order */
+    uint8_t  alert_count;
+    uint8_t  alerts[TLS_MAX_STAGES_PER_PACKET];
     bool     failed_here;       /* the handshake failed on this packet */
 } tls_packet_t;
 
@@ -139,6 +183,12 @@ typedef struct {
     bool     encrypted_seen;    /* TLS 1.3: an encrypted record after SH */
     bool     rec_decrypted_hs;  /* the current record used decrypted data */
     uint8_t  rec_alert[2];      /* level and description of a plaintext alert */
+    uint8_t  rec_alert_src;     /* rec_alert: 0 from the record's bytes, 1 from
+                                 * the decrypted record, 2 decrypted but short */
+    bool     probation;         /* mid-stream: a candidate record run, not yet
+                                 * seen to line up */
+    uint16_t probes;            /* mid-stream: segments searched for a record
+                                 * boundary */
     /* stages of the handshake messages that started in the current record
      * (kept across segments: a record may span several) */
     uint8_t  rec_msgs[TLS_MAX_MSGS_PER_RECORD];
@@ -150,6 +200,10 @@ typedef struct {
     uint32_t pending_bytes;
 } tls_flow_t;
 
+/* UNKNOWN: not walking yet (watching for a ClientHello at the start of a
+ * client segment, or mid-stream for a record run that lines up); YES:
+ * walking. NO is never set by the machine any more (TLS may start at any
+ * client segment); a caller may set it to switch a conversation off. */
 typedef enum {
     TLS_DETECT_UNKNOWN = 0,
     TLS_DETECT_YES,
@@ -177,6 +231,10 @@ typedef struct {
                                  * encrypted Finished of TLS <= 1.2 */
     bool     client_hello_seen;
     tls_time_t client_hello_time;
+    uint16_t hello_version;     /* version an SSLv2-format ClientHello offered */
+    bool     midstream_allowed; /* the TCP conversation was picked up mid-stream */
+    bool     after_prelude;     /* payload went by before this walker started */
+    bool     midstream;         /* TLS followed mid-stream: handshake not seen */
     bool     established;
     tls_time_t established_time;
     bool     failed;
@@ -186,6 +244,21 @@ typedef struct {
 } tls_conv_t;
 
 void tls_conv_init(tls_conv_t *conv, const tls_allocator_t *allocator);
+
+/* The TCP conversation was picked up mid-stream: a run of well-formed
+ * records may be followed without its handshake. */
+void tls_conv_allow_midstream(tls_conv_t *conv);
+/* Payload of the conversation went by before this walker was created: the
+ * next segment is not its first payload. */
+void tls_conv_after_prelude(tls_conv_t *conv);
+
+/* For a conversation not (yet) walked: could TLS start at this segment?
+ * True for a client segment that begins with a ClientHello (or an
+ * SSLv2-format one; on the first payload a plausible prefix is enough),
+ * and for any payload of a conversation picked up mid-stream. The plugin
+ * creates the walker only then. */
+bool tls_segment_may_start(bool from_client, bool first_payload, bool midstream,
+                           const uint8_t *payload, uint32_t captured_len);
 
 /* Feeds one TCP segment of the conversation.
  *   from_client  direction of the segment
@@ -216,5 +289,6 @@ const char *tls_stage_name(tls_stage_t stage);
 const char *tls_phase_name(tls_phase_t phase);
 const char *tls_result_name(tls_result_t result);
 const char *tls_version_name(uint16_t version);
+const char *tls_alert_name(uint8_t description);
 
 #endif /* TCPPHASE_TLS_STAGE_H */

@@ -207,6 +207,10 @@ check_tls_packet(const tls_packet_t *out, digest_t *d)
     CHECK(tls_packet_phase(out) <= TLS_PHASE_ALERT);
     if (out->count > 0)
         CHECK(tls_packet_phase(out) != 0);
+    /* a readable alert is an alert record of this packet */
+    CHECK(out->alert_count <= out->count);
+    for (i = 0; i < out->alert_count; i++)
+        mix(d, out->alerts[i]);
     mix(d, out->count);
     mix(d, out->phase_mask);
     mix(d, out->dropped);
@@ -269,7 +273,11 @@ check_conv(const tp_conv_t *conv, const tls_conv_t *tls, digest_t *d)
     mix(d, conv->bytes_to_client);
     if (tls == NULL)
         return;
-    CHECK(tls_conv_result(tls) >= TLS_RESULT_NONE && tls_conv_result(tls) <= TLS_RESULT_FAILED);
+    CHECK(tls_conv_result(tls) >= TLS_RESULT_NONE && tls_conv_result(tls) <= TLS_RESULT_MIDSTREAM);
+    /* mid-stream: no handshake, so nothing established, failed or resumed */
+    if (tls_conv_result(tls) == TLS_RESULT_MIDSTREAM)
+        CHECK(!tls->established && !tls->failed && !tls->client_hello_seen &&
+              !tls_conv_resumed(tls));
     CHECK(memchr(tls->sni, '\0', sizeof(tls->sni)) != NULL);
     n = strlen(tls->sni);
     CHECK(n <= TLS_SNI_MAX);
@@ -405,14 +413,21 @@ run_once(const uint8_t *data, size_t size)
 
         /* analyze_tls() */
         traced = false;
-        if (tls_enabled && payload_len > 0 && !(tls == NULL && tls_checked)) {
+        if (tls_enabled && payload_len > 0 &&
+            (tls != NULL || tls_segment_may_start(out.dir == TP_DIR_TO_SERVER, !tls_checked,
+                                                  out.midstream, payload, captured))) {
             tls_packet_t tls_out;
 
             if (tls == NULL) {
                 tls = (tls_conv_t *)malloc(sizeof(*tls));
                 CHECK(tls != NULL);
                 tls_conv_init(tls, &allocator);
+                if (out.midstream)
+                    tls_conv_allow_midstream(tls);
+                if (tls_checked)
+                    tls_conv_after_prelude(tls);
             }
+            tls_checked = true;
             memset(&tls_out, 0x5A, sizeof(tls_out));
             tls_conv_on_segment(tls, out.dir == TP_DIR_TO_SERVER, seq, payload, captured,
                                 payload_len, now, plain_count ? plain : NULL, plain_count,
@@ -422,14 +437,8 @@ run_once(const uint8_t *data, size_t size)
                 trace_packet(frame, &out, &tls_out);
                 traced = true;
             }
-            if (!tls_checked) {
-                tls_checked = true;
-                if (tls->detect == TLS_DETECT_NO) {
-                    CHECK(tracker.count == 0);
-                    free(tls);
-                    tls = NULL;
-                }
-            }
+        } else if (payload_len > 0) {
+            tls_checked = true;
         }
         if (trace && !traced)
             trace_packet(frame, &out, NULL);

@@ -588,6 +588,67 @@ test_events(void)
     CHECK(!tp_conv_unanswered(&conv));
 }
 
+/* Both sides close, then the client writes once more and the server, whose
+ * socket is gone, answers with a RST: the close was graceful (Zeek: SF),
+ * the RST is no abort; the late data is data after the peer's FIN and the
+ * RST stays in the history. */
+static void
+test_rst_after_both_fins(void)
+{
+    static const pkt_t pkts[] = {
+        { C, "S",   100, 0,   0 },
+        { S, "SA",  500, 101, 0 },
+        { C, "A",   101, 501, 0 },
+        { C, "PA",  101, 501, 10 },
+        { S, "PA",  501, 111, 20 },
+        { S, "FA",  521, 111, 0 },
+        { C, "FA",  111, 522, 0 },
+        { S, "A",   522, 112, 0 },
+        { C, "PA",  112, 522, 5 },      /* written after the close */
+        { S, "R",   522, 0,   0 },
+    };
+    tp_conv_t conv;
+    size_t i;
+    uint8_t events[10];
+
+    EXPECT_SEQUENCE(&conv, pkts,
+        ">:syn:handshake:1 <:syn_ack:handshake:2 >:handshake_ack:handshake:3 "
+        ">:data:data:1 <:data:data:2 <:fin:teardown:1 >:fin:teardown:2 "
+        "<:last_ack:teardown:3 >:data:teardown:4 <:rst:teardown:5");
+    CHECK(tp_conv_close(&conv) == TP_CLOSE_GRACEFUL);
+    CHECK(tp_conv_complete(&conv));
+    CHECK(conv.closer == TP_ROLE_SERVER);
+    CHECK(conv.close_frame == 6);
+    CHECK_STR(tp_conv_history(&conv), "ShADdfFar", "rst after both fins: history");
+    CHECK_STR(conn_state_name(tp_conv_state(&conv)), "SF", "rst after both fins: state");
+
+    tp_conv_init(&conv);
+    for (i = 0; i < 10; i++) {
+        tp_segment_t seg = make_segment(&pkts[0], &pkts[i], (uint32_t)i + 1);
+        tp_packet_t res;
+        tp_conv_on_segment(&conv, &seg, &res);
+        events[i] = res.events;
+    }
+    CHECK(events[8] == TP_EVENT_DATA_AFTER_FIN);    /* the late data */
+    CHECK(events[9] == 0);                          /* the RST: no abort */
+
+    /* One FIN only, then a RST: still a reset. */
+    {
+        static const pkt_t one_fin[] = {
+            { C, "S",   100, 0,   0 },
+            { S, "SA",  500, 101, 0 },
+            { C, "A",   101, 501, 0 },
+            { C, "PA",  101, 501, 10 },
+            { S, "FA",  501, 111, 0 },
+            { C, "R",   111, 0,   0 },
+        };
+        EXPECT_SEQUENCE(&conv, one_fin,
+            ">:syn:handshake:1 <:syn_ack:handshake:2 >:handshake_ack:handshake:3 "
+            ">:data:data:1 <:fin:teardown:1 >:rst:teardown:2");
+        CHECK(tp_conv_close(&conv) == TP_CLOSE_RESET);
+    }
+}
+
 int
 main(void)
 {
@@ -610,5 +671,6 @@ main(void)
     test_port_reuse_is_a_new_conversation();
     test_phase_time_and_seq();
     test_backwards_times();
+    test_rst_after_both_fins();
     return check_report();
 }

@@ -1073,11 +1073,12 @@ test_tls13_with_keys_one_record(void)
         " | new_session_ticket application_data"
         " | application_data"
         " | key_update"
-        " | encrypted_alert");
+        " | alert");
     EXPECT_PHASES(&s,
         "handshake | handshake | handshake | application | application | application"
         " | alert");
     EXPECT_FAILED_HERE(&s, ".......");
+    CHECK(s.out[6].alert_count == 1 && s.out[6].alerts[0] == 0);    /* close_notify */
     EXPECT_RESULT(&s, "established");
     CHECK(s.conv.version == 0x0304);
     CHECK(tls_conv_handshake_time(&s.conv, &t) && t == 2 * MS);
@@ -1190,8 +1191,11 @@ test_tls12_with_keys(void)
         " | server_hello certificate server_key_exchange server_hello_done"
         " | client_key_exchange change_cipher_spec finished"
         " | change_cipher_spec finished"
-        " | encrypted_alert");
+        " | alert");
     EXPECT_PHASES(&s, "handshake | handshake | handshake | handshake | alert");
+    /* decrypted: an alert, and which one */
+    CHECK(s.out[4].alert_count == 1 && s.out[4].alerts[0] == 10);
+    CHECK(s.out[0].alert_count == 0 && s.out[3].alert_count == 0);
     EXPECT_RESULT(&s, "established");
     finish(&s, "tls12 keys");
     buf_free(&b);
@@ -1880,6 +1884,9 @@ test_tls12_unknown_ca(void)
     send_buf(&s, C, &b);
     EXPECT_STAGES(&s,
         "client_hello | server_hello certificate server_key_exchange server_hello_done | alert");
+    /* a plaintext alert is readable: its description is reported */
+    CHECK(s.out[2].alert_count == 1 && s.out[2].alerts[0] == 48);
+    CHECK_STR(tls_alert_name(s.out[2].alerts[0]), "unknown_ca", "alert name");
     EXPECT_PHASES(&s, "handshake | handshake | alert");
     EXPECT_FAILED_HERE(&s, "..F");
     EXPECT_RESULT(&s, "failed");
@@ -2007,8 +2014,36 @@ test_close_after_established(void)
 
 /* ---- 8. not TLS ---- */
 
+static tls_time_t t_dummy;
+
 static void
 test_http_is_not_tls(void)
+{
+    sess_t s;
+    static const char get[] = "GET / HTTP/1.1\r\nHost: plain.example\r\n\r\n";
+    static const char ok[] = "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n";
+
+    sess_init(&s);
+    send_bytes(&s, C, (const uint8_t *)get, strlen(get));
+    send_bytes(&s, S, (const uint8_t *)ok, strlen(ok));
+    send_bytes(&s, C, (const uint8_t *)get, strlen(get));
+    send_bytes(&s, S, (const uint8_t *)ok, strlen(ok));
+    EXPECT_STAGES(&s, "- | - | - | -");
+    EXPECT_PHASES(&s, "- | - | - | -");
+    EXPECT_RESULT(&s, "none");
+    CHECK(s.conv.sni[0] == '\0');
+    tls_conv_on_close(&s.conv);
+    EXPECT_RESULT(&s, "none");
+    CHECK(heap.allocs == 0);
+    CHECK(!tls_segment_may_start(C, true, false, (const uint8_t *)get, strlen(get)));
+    CHECK(!tls_segment_may_start(S, false, false, (const uint8_t *)ok, strlen(ok)));
+    finish(&s, "http");
+}
+
+/* Plaintext first, then a ClientHello that begins a client segment: the
+ * TLS walk starts there (an HTTP/1.1 Upgrade, a proxy's CONNECT, ...). */
+static void
+test_client_hello_after_http(void)
 {
     sess_t s;
     buf_t b = { 0 };
@@ -2018,41 +2053,390 @@ test_http_is_not_tls(void)
     sess_init(&s);
     send_bytes(&s, C, (const uint8_t *)get, strlen(get));
     send_bytes(&s, S, (const uint8_t *)ok, strlen(ok));
-    /* a ClientHello later on does not make it TLS */
     rec_client_hello(&b, "late.example", false);
+    CHECK(tls_segment_may_start(C, false, false, b.p, (uint32_t)b.n));
+    CHECK(!tls_segment_may_start(S, false, false, b.p, (uint32_t)b.n));
     send_buf(&s, C, &b);
     b.n = 0;
     flight12_server(&b);
     send_buf(&s, S, &b);
-    EXPECT_STAGES(&s, "- | - | - | -");
-    EXPECT_PHASES(&s, "- | - | - | -");
-    EXPECT_RESULT(&s, "none");
-    CHECK(s.conv.sni[0] == '\0');
+    EXPECT_STAGES(&s, "- | - | client_hello"
+                      " | server_hello certificate server_key_exchange server_hello_done");
+    EXPECT_PHASES(&s, "- | - | handshake | handshake");
+    EXPECT_RESULT(&s, "in_progress");
+    CHECK_STR(s.conv.sni, "late.example", "sni after prelude");
+    CHECK(s.conv.version == 0x0303);
     tls_conv_on_close(&s.conv);
-    EXPECT_RESULT(&s, "none");
-    CHECK(heap.allocs == 0);
-    finish(&s, "http");
+    EXPECT_RESULT(&s, "failed");
+    finish(&s, "client hello after http");
     buf_free(&b);
 }
 
+/* SMTP STARTTLS: banner, EHLO, STARTTLS, "220 Ready", then the TLS 1.2
+ * handshake and application data; the plaintext before carries no stage. */
 static void
 test_server_speaks_first(void)
 {
     sess_t s;
     buf_t b = { 0 };
     static const char banner[] = "220 mail.example ESMTP\r\n";
+    static const char ehlo[] = "EHLO client.example\r\n";
+    static const char caps[] = "250-mail.example\r\n250 STARTTLS\r\n";
+    static const char starttls[] = "STARTTLS\r\n";
+    static const char ready[] = "220 2.0.0 Ready to start TLS\r\n";
 
     sess_init(&s);
     send_bytes(&s, S, (const uint8_t *)banner, strlen(banner));
+    send_bytes(&s, C, (const uint8_t *)ehlo, strlen(ehlo));
+    send_bytes(&s, S, (const uint8_t *)caps, strlen(caps));
+    send_bytes(&s, C, (const uint8_t *)starttls, strlen(starttls));
+    send_bytes(&s, S, (const uint8_t *)ready, strlen(ready));
+    CHECK(heap.allocs == 0);
     rec_client_hello(&b, "mail.example", false);
     send_buf(&s, C, &b);
     b.n = 0;
     flight12_server(&b);
     send_buf(&s, S, &b);
+    b.n = 0;
+    flight12_client_finish(&b);
+    send_buf(&s, C, &b);
+    b.n = 0;
+    flight12_server_finish(&b);
+    send_buf(&s, S, &b);
+    b.n = 0;
+    rec_enc(&b, TLS_CT_APPLICATION_DATA, 40);
+    send_buf(&s, C, &b);
+    send_buf(&s, S, &b);
+    EXPECT_STAGES(&s, "- | - | - | - | - | client_hello"
+                      " | server_hello certificate server_key_exchange server_hello_done"
+                      " | client_key_exchange change_cipher_spec finished"
+                      " | change_cipher_spec finished | application_data | application_data");
+    EXPECT_PHASES(&s, "- | - | - | - | - | handshake | handshake | handshake | handshake"
+                      " | application | application");
+    EXPECT_RESULT(&s, "established");
+    CHECK_STR(s.conv.sni, "mail.example", "starttls sni");
+    CHECK(tls_conv_handshake_time(&s.conv, &t_dummy) && t_dummy == 3 * MS);
+    finish(&s, "server first");
+    buf_free(&b);
+}
+
+
+/* ---- 9. TLS picked up mid-stream ---- */
+
+static void
+sess_init_midstream(sess_t *s)
+{
+    sess_init(s);
+    tls_conv_allow_midstream(&s->conv);
+}
+
+/* A TLS 1.2 session whose capture began after the handshake: a request, a
+ * response, another request, the client's close_notify (encrypted). */
+static void
+test_midstream_tls12(void)
+{
+    sess_t s;
+    buf_t b = { 0 };
+    int i;
+
+    sess_init_midstream(&s);
+    rec_enc(&b, TLS_CT_APPLICATION_DATA, 94);
+    send_buf(&s, C, &b);
+    b.n = 0;
+    rec_enc(&b, TLS_CT_APPLICATION_DATA, 448);
+    send_buf(&s, S, &b);
+    b.n = 0;
+    rec_enc(&b, TLS_CT_APPLICATION_DATA, 94);
+    send_buf(&s, C, &b);
+    b.n = 0;
+    rec_enc(&b, TLS_CT_APPLICATION_DATA, 200);  /* two records in one segment */
+    rec_enc(&b, TLS_CT_APPLICATION_DATA, 248);
+    send_buf(&s, S, &b);
+    b.n = 0;
+    rec_enc(&b, TLS_CT_ALERT, 26);
+    send_buf(&s, C, &b);
+    EXPECT_STAGES(&s, "application_data | application_data | application_data"
+                      " | application_data application_data | encrypted_alert");
+    EXPECT_PHASES(&s, "application | application | application | application | alert");
+    EXPECT_FAILED_HERE(&s, ".....");
+    EXPECT_RESULT(&s, "midstream");
+    CHECK(!s.conv.established && s.conv.version == 0 && s.conv.sni[0] == '\0');
+    CHECK(!tls_conv_resumed(&s.conv));
+    CHECK(!tls_conv_handshake_time(&s.conv, &t_dummy));
+    for (i = 0; i < s.npkts; i++)
+        CHECK(s.out[i].alert_count == 0);   /* an encrypted alert is not read */
+    tls_conv_on_close(&s.conv);
+    EXPECT_RESULT(&s, "midstream");
+    finish(&s, "midstream tls12");
+    buf_free(&b);
+}
+
+/* TLS 1.3 mid-stream: every record has the application_data type; the
+ * closing alert cannot be told from data. A renegotiation-era handshake
+ * record and a heartbeat read as they are. */
+static void
+test_midstream_tls13(void)
+{
+    sess_t s;
+    buf_t b = { 0 };
+
+    sess_init_midstream(&s);
+    rec_enc(&b, TLS_CT_APPLICATION_DATA, 92 - 5);
+    send_buf(&s, C, &b);
+    b.n = 0;
+    rec_enc(&b, TLS_CT_APPLICATION_DATA, 446 - 5);
+    send_buf(&s, S, &b);
+    b.n = 0;
+    rec_enc(&b, TLS_CT_APPLICATION_DATA, 19);
+    send_buf(&s, C, &b);
+    b.n = 0;
+    rec_enc(&b, TLS_CT_HANDSHAKE, 40);
+    rec_enc(&b, TLS_CT_HEARTBEAT, 40);
+    rec_ccs(&b);
+    send_buf(&s, S, &b);
+    EXPECT_STAGES(&s, "application_data | application_data | application_data"
+                      " | encrypted_handshake heartbeat change_cipher_spec");
+    EXPECT_PHASES(&s, "application | application | application | application");
+    EXPECT_RESULT(&s, "midstream");
+    finish(&s, "midstream tls13");
+    buf_free(&b);
+}
+
+/* A download picked up in the middle of a record: the first segments are
+ * the end of a record (no boundary), then a record header inside a
+ * segment; the run is followed from there, once its first record lines up
+ * with the next header. */
+static void
+test_midstream_cut_in_a_record(void)
+{
+    sess_t s;
+    buf_t b = { 0 };
+    size_t off, skip = 1000;
+
+    sess_init_midstream(&s);
+    rec_enc(&b, TLS_CT_APPLICATION_DATA, 3000);   /* bytes 0..3004 */
+    rec_enc(&b, TLS_CT_APPLICATION_DATA, 3000);   /* 3005..6009 */
+    rec_enc(&b, TLS_CT_APPLICATION_DATA, 500);    /* 6010..6514 */
+    rec_enc(&b, TLS_CT_APPLICATION_DATA, 3000);   /* 6515..9519 */
+    /* the capture starts 1000 bytes into the first record; 1448-byte
+     * segments from there */
+    for (off = skip; off < b.n; off += 1448) {
+        size_t n = b.n - off < 1448 ? b.n - off : 1448;
+        send_at(&s, S, s.next_seq[1], b.p + off, (uint32_t)n, (uint32_t)n, NULL, 0);
+    }
+    /* stream offsets of the segments: 1000, 2448, 3896, 5344, 6792, 8240;
+     * record 2's header is found inside segment 2 (3005), the record ends
+     * at 6009 in segment 4 where record 3's header follows: it lines up;
+     * record 3 ends in segment 4 too (6514), record 4 with segment 6
+     * (9519, the last byte) */
+    EXPECT_STAGES(&s, "- | - | - | application_data application_data | - | application_data");
+    EXPECT_PHASES(&s, "- | - | - | application | - | application");
+    EXPECT_RESULT(&s, "midstream");
+    finish(&s, "midstream cut in a record");
+    buf_free(&b);
+}
+
+/* Nothing is guessed across a gap: a candidate run that loses a segment is
+ * dropped (the search starts again at the next segment); a run already
+ * followed holds what comes after a gap until the gap fills. */
+static void
+test_midstream_gap(void)
+{
+    sess_t s;
+    buf_t b = { 0 };
+    uint32_t seq;
+
+    sess_init_midstream(&s);
+    rec_enc(&b, TLS_CT_APPLICATION_DATA, 2000);   /* 2005 bytes in two segments */
+    seq = s.next_seq[1];
+    send_at(&s, S, seq, b.p, 1000, 1000, NULL, 0);              /* candidate */
+    /* its second half is lost; the next record arrives */
+    b.n = 0;
+    rec_enc(&b, TLS_CT_APPLICATION_DATA, 300);
+    send_at(&s, S, seq + 2005, b.p, (uint32_t)b.n, (uint32_t)b.n, NULL, 0);
+    /* the lost segment shows up late: the run was dropped, nothing is said */
+    b.n = 0;
+    rec_enc(&b, TLS_CT_APPLICATION_DATA, 2000);
+    send_at(&s, S, seq + 1000, b.p + 1000, 1005, 1005, NULL, 0);
+    EXPECT_STAGES(&s, "- | application_data | -");
+    EXPECT_RESULT(&s, "midstream");
+
+    /* now followed: a gap, then the record after it: held, not guessed */
+    b.n = 0;
+    rec_enc(&b, TLS_CT_APPLICATION_DATA, 100);
+    seq = seq + 2005 + 305;
+    send_at(&s, S, seq + 105, b.p, (uint32_t)b.n, (uint32_t)b.n, NULL, 0);
+    EXPECT_STAGES(&s, "- | application_data | - | -");
+    send_at(&s, S, seq, b.p, (uint32_t)b.n, (uint32_t)b.n, NULL, 0);   /* the gap fills */
+    EXPECT_STAGES(&s, "- | application_data | - | - | application_data application_data");
+    finish(&s, "midstream gap");
+    buf_free(&b);
+}
+
+/* Plaintext protocols picked up mid-stream stay untagged: HTTP, SSH-style
+ * length-prefixed packets, and a binary protocol whose messages begin
+ * 17 03 03 but whose length counts its own 5-byte header too (so the
+ * "records" never line up), and one whose length field reads 0. */
+static void
+test_midstream_plaintext_lookalikes(void)
+{
+    sess_t s;
+    buf_t b = { 0 };
+    static const char get[] = "GET /1.html HTTP/1.1\r\nHost: lab.example\r\n\r\n";
+    static const char ok[] = "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello";
+    static const uint8_t ssh[] = { 0, 0, 0, 12, 4, 0x5e, 'p', 'i', 'n', 'g', '!', '!', 0, 0, 0, 0 };
+    static const uint8_t zero_len[] = { 0x17, 0x03, 0x01, 0, 0, 0, 0x10, 'x', 'y', 'z' };
+    int i;
+
+    sess_init_midstream(&s);
+    send_bytes(&s, C, (const uint8_t *)get, strlen(get));
+    send_bytes(&s, S, (const uint8_t *)ok, strlen(ok));
+    send_bytes(&s, C, ssh, sizeof(ssh));
+    send_bytes(&s, S, ssh, sizeof(ssh));
+    for (i = 0; i < 4; i++) {
+        size_t start = b.n = 0, len = 60 + 20 * (size_t)i;
+        put8(&b, 0x17);
+        put8(&b, 0x03);
+        put8(&b, 0x03);
+        put16(&b, (unsigned)(5 + len));     /* the header counted too */
+        put(&b, "tcpphase lab line 000000 abcdefghijklmnopqrstuvwxyz0123456789\n"
+                "tcpphase lab line 000001 abcdefghijklmnopqrstuvwxyz0123456789\n", len);
+        (void)start;
+        send_buf(&s, C, &b);
+        send_buf(&s, S, &b);
+    }
+    send_bytes(&s, C, zero_len, sizeof(zero_len));
+    EXPECT_STAGES(&s, "- | - | - | - | - | - | - | - | - | - | - | - | -");
+    EXPECT_RESULT(&s, "none");
+    CHECK(s.conv.detect != TLS_DETECT_YES);
+    finish(&s, "midstream plaintext");
+    buf_free(&b);
+}
+
+/* Mid-stream pick-up only where the handshake was not captured: a
+ * conversation whose handshake was seen and whose first payload is a
+ * ciphertext record is not followed. */
+static void
+test_records_without_midstream_not_followed(void)
+{
+    sess_t s;
+    buf_t b = { 0 };
+
+    sess_init(&s);
+    rec_enc(&b, TLS_CT_APPLICATION_DATA, 94);
+    CHECK(!tls_segment_may_start(C, true, false, b.p, (uint32_t)b.n));
+    CHECK(tls_segment_may_start(C, true, true, b.p, (uint32_t)b.n));
+    send_buf(&s, C, &b);
+    send_buf(&s, S, &b);
+    send_buf(&s, C, &b);
     EXPECT_STAGES(&s, "- | - | -");
     EXPECT_RESULT(&s, "none");
-    CHECK(heap.allocs == 0);
-    finish(&s, "server first");
+    finish(&s, "records, handshake seen");
+    buf_free(&b);
+}
+
+/* STARTTLS in a conversation picked up mid-stream: plaintext, then the
+ * ClientHello starts an ordinary walk (result from the handshake). */
+static void
+test_midstream_then_client_hello(void)
+{
+    sess_t s;
+    buf_t b = { 0 };
+    static const char starttls[] = "a1 STARTTLS\r\n";
+    static const char ok[] = "a1 OK Begin TLS negotiation now\r\n";
+
+    sess_init_midstream(&s);
+    send_bytes(&s, C, (const uint8_t *)starttls, strlen(starttls));
+    send_bytes(&s, S, (const uint8_t *)ok, strlen(ok));
+    rec_client_hello(&b, "imap.example", true);
+    send_buf(&s, C, &b);
+    b.n = 0;
+    flight13_server(&b);
+    send_buf(&s, S, &b);
+    EXPECT_STAGES(&s, "- | - | client_hello | server_hello change_cipher_spec"
+                      " encrypted_handshake encrypted_handshake encrypted_handshake"
+                      " encrypted_handshake");
+    EXPECT_RESULT(&s, "in_progress");
+    CHECK(s.conv.version == 0x0304);
+    finish(&s, "midstream then client hello");
+    buf_free(&b);
+}
+
+/* ---- 10. SSLv2-format ClientHello ---- */
+
+static void
+put_sslv2_hello(buf_t *b, uint16_t version)
+{
+    size_t body = 1 + 2 + 6 + 9 + 32;
+
+    put8(b, 0x80 | (unsigned)(body >> 8));
+    put8(b, (unsigned)body & 0xFF);
+    put8(b, 1);                             /* client_hello */
+    put16(b, version);
+    put16(b, 9);                            /* cipher specs */
+    put16(b, 0);                            /* session id */
+    put16(b, 32);                           /* challenge */
+    put8(b, 0);
+    put16(b, 0xC02F);
+    put8(b, 0);
+    put16(b, 0x009C);
+    put8(b, 0);
+    put16(b, 0x00FF);
+    put_fill(b, 32, 0x61);
+}
+
+static void
+test_sslv2_client_hello(void)
+{
+    sess_t s;
+    buf_t b = { 0 };
+
+    sess_init(&s);
+    put_sslv2_hello(&b, 0x0303);
+    CHECK(tls_segment_may_start(C, true, false, b.p, (uint32_t)b.n));
+    send_buf(&s, C, &b);
+    b.n = 0;
+    flight12_server(&b);
+    send_buf(&s, S, &b);
+    b.n = 0;
+    flight12_client_finish(&b);
+    send_buf(&s, C, &b);
+    b.n = 0;
+    flight12_server_finish(&b);
+    send_buf(&s, S, &b);
+    EXPECT_STAGES(&s, "client_hello"
+                      " | server_hello certificate server_key_exchange server_hello_done"
+                      " | client_key_exchange change_cipher_spec finished"
+                      " | change_cipher_spec finished");
+    EXPECT_PHASES(&s, "handshake | handshake | handshake | handshake");
+    EXPECT_RESULT(&s, "established");
+    CHECK(s.conv.hello_version == 0x0303);
+    CHECK(s.conv.version == 0x0303);
+    CHECK(tls_conv_handshake_time(&s.conv, &t_dummy) && t_dummy == 3 * MS);
+    finish(&s, "sslv2 hello");
+
+    /* an SSL 2.0 hello (version 0x0002) gets an SSLv2 answer: not followed */
+    sess_init(&s);
+    b.n = 0;
+    put_sslv2_hello(&b, 0x0002);
+    CHECK(!tls_segment_may_start(C, true, false, b.p, (uint32_t)b.n));
+    send_buf(&s, C, &b);
+    EXPECT_STAGES(&s, "-");
+    EXPECT_RESULT(&s, "none");
+    finish(&s, "sslv2 hello, version 2");
+
+    /* after a prelude, too; a hello split over two segments is not read */
+    sess_init(&s);
+    send_bytes(&s, S, (const uint8_t *)"220 ready\r\n", 11);
+    b.n = 0;
+    put_sslv2_hello(&b, 0x0301);
+    send_bytes(&s, C, b.p, 10);
+    send_bytes(&s, C, b.p + 10, b.n - 10);
+    send_buf(&s, C, &b);
+    EXPECT_STAGES(&s, "- | - | - | client_hello");
+    CHECK(s.conv.hello_version == 0x0301);
+    EXPECT_RESULT(&s, "in_progress");
+    finish(&s, "sslv2 hello after prelude");
     buf_free(&b);
 }
 
@@ -3036,6 +3420,15 @@ main(void)
     test_close_after_established();
     /* 8 */
     test_http_is_not_tls();
+    test_client_hello_after_http();
+    test_midstream_tls12();
+    test_midstream_tls13();
+    test_midstream_cut_in_a_record();
+    test_midstream_gap();
+    test_midstream_plaintext_lookalikes();
+    test_records_without_midstream_not_followed();
+    test_midstream_then_client_hello();
+    test_sslv2_client_hello();
     test_server_speaks_first();
     test_empty_segments_decide_nothing();
     /* 9 */
