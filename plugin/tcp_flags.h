@@ -16,7 +16,10 @@
 #define TCP_FLAG_CWR 0x0080
 #define TCP_FLAG_AE  0x0100
 
-/* Serial-number comparison (RFC 1982) on 32-bit sequence numbers. */
+/* Serial-number comparison (RFC 1982) on 32-bit sequence numbers: a is at
+ * or after b when a - b, modulo 2^32, is less than half the space. */
 #define TCP_SEQ_GEQ(a, b) ((uint32_t)((uint32_t)(a) - (uint32_t)(b)) < 0x80000000u)
+#define TCP_SEQ_GT(a, b)  ((uint32_t)(a) != (uint32_t)(b) && TCP_SEQ_GEQ(a, b))
+#define TCP_SEQ_LT(a, b)  (!TCP_SEQ_GEQ(a, b))
 
 #endif /* TCPPHASE_TCP_FLAGS_H */

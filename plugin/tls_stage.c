@@ -7,6 +7,7 @@
 
 #include <string.h>
 
+#include "tcp_flags.h"
 #include "tp_time.h"
 
 #define REC_HEADER_LEN      5
@@ -786,7 +787,7 @@ store_pending(tls_conv_t *conv, tls_flow_t *flow, uint32_t seq, const uint8_t *d
         flow->broken = true;
         return;
     }
-    while (*link != NULL && (uint32_t)(seq - (*link)->seq) < 0x80000000u)
+    while (*link != NULL && TCP_SEQ_GEQ(seq, (*link)->seq))
         link = &(*link)->next;
     seg = (tls_pending_t *)conv->allocator.alloc(conv->allocator.ctx, sizeof(*seg) + len);
     seg->seq = seq;
@@ -804,7 +805,7 @@ drain_pending(feed_ctx_t *ctx)
     tls_flow_t *flow = ctx->flow;
 
     while (flow->pending != NULL && !flow->broken &&
-           (uint32_t)(flow->next_seq - flow->pending->seq) < 0x80000000u) {
+           TCP_SEQ_GEQ(flow->next_seq, flow->pending->seq)) {
         tls_pending_t *seg = flow->pending;
         uint32_t overlap = flow->next_seq - seg->seq;
 
@@ -926,7 +927,7 @@ tls_conv_on_segment(tls_conv_t *conv, bool from_client, uint32_t seq,
 {
     feed_ctx_t ctx;
     tls_flow_t *flow;
-    uint32_t ahead, v2_len = 0;
+    uint32_t v2_len = 0;
     bool first_payload;
 
     memset(out, 0, sizeof(*out));
@@ -978,10 +979,9 @@ tls_conv_on_segment(tls_conv_t *conv, bool from_client, uint32_t seq,
 
     if (flow->probation) {
         /* A candidate run believes only consecutive, whole segments. */
-        ahead = seq - flow->next_seq;
-        if (ahead >= 0x80000000u && flow->next_seq - seq >= payload_len)
+        if (TCP_SEQ_LT(seq, flow->next_seq) && flow->next_seq - seq >= payload_len)
             return;                     /* a retransmission */
-        if (ahead != 0 || captured_len < payload_len) {
+        if (seq != flow->next_seq || captured_len < payload_len) {
             drop_candidate(&ctx);
             probe_segment(&ctx, seq, payload, captured_len, payload_len);
             return;
@@ -1000,11 +1000,10 @@ tls_conv_on_segment(tls_conv_t *conv, bool from_client, uint32_t seq,
         flow->seq_set = true;
         flow->next_seq = seq;
     }
-    /* Serial arithmetic (RFC 1982) on unsigned values: how far this segment
-     * starts after the next expected byte; half the space or more means it
-     * starts before it (a retransmission or an overlap). */
-    ahead = seq - flow->next_seq;
-    if (ahead != 0 && ahead < 0x80000000u) {
+    /* Serial arithmetic (RFC 1982): a segment that starts after the next
+     * expected byte leaves a gap; one that starts before it is a
+     * retransmission or an overlap. */
+    if (TCP_SEQ_GT(seq, flow->next_seq)) {
         /* A gap: keep the bytes until the missing ones arrive. */
         if (captured_len < payload_len)
             flow->broken = true;
@@ -1077,39 +1076,8 @@ tls_packet_phase(const tls_packet_t *pkt)
     return (tls_phase_t)0;
 }
 
-#define TLS_NAME_CASE(name, value, label) case name: return label;
-
-const char *
-tls_stage_name(tls_stage_t stage)
-{
-    switch (stage) { TLS_STAGE_LIST(TLS_NAME_CASE) }
-    return "?";
-}
-
-const char *
-tls_phase_name(tls_phase_t phase)
-{
-    switch (phase) { TLS_PHASE_LIST(TLS_NAME_CASE) }
-    return "?";
-}
-
-const char *
-tls_result_name(tls_result_t result)
-{
-    switch (result) { TLS_RESULT_LIST(TLS_NAME_CASE) }
-    return "?";
-}
-
-const char *
-tls_version_name(uint16_t version)
-{
-    switch ((tls_version_t)version) { TLS_VERSION_LIST(TLS_NAME_CASE) }
-    return "?";
-}
-
-const char *
-tls_alert_name(uint8_t description)
-{
-    switch ((tls_alert_t)description) { TLS_ALERT_LIST(TLS_NAME_CASE) }
-    return "?";
-}
+ENUM_LIST_NAME_FUNCTION(tls_stage_name, tls_stage_t, TLS_STAGE_LIST)
+ENUM_LIST_NAME_FUNCTION(tls_phase_name, tls_phase_t, TLS_PHASE_LIST)
+ENUM_LIST_NAME_FUNCTION(tls_result_name, tls_result_t, TLS_RESULT_LIST)
+ENUM_LIST_NAME_FUNCTION(tls_version_name, uint16_t, TLS_VERSION_LIST)
+ENUM_LIST_NAME_FUNCTION(tls_alert_name, uint8_t, TLS_ALERT_LIST)

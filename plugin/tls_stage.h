@@ -16,6 +16,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "enum_list.h"
+
 /* Labels are the user interface (docs/spec.md section 4); values are printed by
  * tshark -T fields. `unknown` is a record whose content the capture cut. */
 #define TLS_STAGE_LIST(X) \
@@ -98,12 +100,11 @@
     X(TLS_ALERT_CERTIFICATE_REQUIRED,           116, "certificate_required") \
     X(TLS_ALERT_NO_APPLICATION_PROTOCOL,        120, "no_application_protocol")
 
-#define TLS_ENUM_ENTRY(name, value, label) name = value,
-typedef enum { TLS_STAGE_LIST(TLS_ENUM_ENTRY) } tls_stage_t;
-typedef enum { TLS_PHASE_LIST(TLS_ENUM_ENTRY) } tls_phase_t;
-typedef enum { TLS_RESULT_LIST(TLS_ENUM_ENTRY) } tls_result_t;
-typedef enum { TLS_VERSION_LIST(TLS_ENUM_ENTRY) } tls_version_t;
-typedef enum { TLS_ALERT_LIST(TLS_ENUM_ENTRY) } tls_alert_t;
+typedef enum { TLS_STAGE_LIST(ENUM_LIST_ENTRY) } tls_stage_t;
+typedef enum { TLS_PHASE_LIST(ENUM_LIST_ENTRY) } tls_phase_t;
+typedef enum { TLS_RESULT_LIST(ENUM_LIST_ENTRY) } tls_result_t;
+typedef enum { TLS_VERSION_LIST(ENUM_LIST_ENTRY) } tls_version_t;
+typedef enum { TLS_ALERT_LIST(ENUM_LIST_ENTRY) } tls_alert_t;
 
 /* TLS record content types (RFC 8446 section 5.1). */
 enum {
