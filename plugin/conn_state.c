@@ -9,13 +9,13 @@
 
 /* Which history letters an endpoint has already added (Zeek HIST_*). */
 enum {
-    HIST_SYN   = 0x01,
-    HIST_FIN   = 0x02,
-    HIST_RST   = 0x04,
+    HIST_SYN = 0x01,
+    HIST_FIN = 0x02,
+    HIST_RST = 0x04,
     HIST_MULTI = 0x08,  /* Q */
     HIST_FINRST = 0x10, /* I */
-    HIST_DATA  = 0x20,
-    HIST_ACK   = 0x40
+    HIST_DATA = 0x20,
+    HIST_ACK = 0x40
 };
 
 void
@@ -39,8 +39,7 @@ history_add(conn_model_t *model, bool from_orig, char letter)
 /* Add the letter the first time this endpoint shows it; returns whether it
  * had been shown before (Zeek's CheckHistory). */
 static bool
-history_check(conn_model_t *model, conn_endpoint_t *ep, bool from_orig,
-              uint8_t bit, char letter)
+history_check(conn_model_t *model, conn_endpoint_t *ep, bool from_orig, uint8_t bit, char letter)
 {
     if (ep->letters_seen & bit)
         return true;
@@ -50,8 +49,8 @@ history_check(conn_model_t *model, conn_endpoint_t *ep, bool from_orig,
 }
 
 static void
-update_history(conn_model_t *model, conn_endpoint_t *ep, bool from_orig,
-               uint16_t flags, uint32_t rel_seq, uint32_t payload_len)
+update_history(conn_model_t *model, conn_endpoint_t *ep, bool from_orig, uint16_t flags,
+               uint32_t rel_seq, uint32_t payload_len)
 {
     bool syn = (flags & TCP_FLAG_SYN) != 0;
     bool fin = (flags & TCP_FLAG_FIN) != 0;
@@ -75,13 +74,11 @@ update_history(conn_model_t *model, conn_endpoint_t *ep, bool from_orig,
         } else if (fin) {
             /* A FIN's sequence number sits after its payload. */
             uint32_t fin_rel = rel_seq + payload_len;
-            if (history_check(model, ep, from_orig, HIST_FIN, 'F') &&
-                fin_rel != ep->last_fin_rel)
+            if (history_check(model, ep, from_orig, HIST_FIN, 'F') && fin_rel != ep->last_fin_rel)
                 history_add(model, from_orig, 'F');
             ep->last_fin_rel = fin_rel;
         } else {
-            if (history_check(model, ep, from_orig, HIST_RST, 'R') &&
-                rel_seq != ep->last_rst_rel)
+            if (history_check(model, ep, from_orig, HIST_RST, 'R') && rel_seq != ep->last_rst_rel)
                 history_add(model, from_orig, 'R');
             ep->last_rst_rel = rel_seq;
         }
@@ -108,8 +105,8 @@ is_inactive(endpoint_state_t state)
 }
 
 static void
-update_state(conn_endpoint_t *ep, conn_endpoint_t *peer, bool from_orig,
-             uint16_t flags, uint32_t payload_len)
+update_state(conn_endpoint_t *ep, conn_endpoint_t *peer, bool from_orig, uint16_t flags,
+             uint32_t payload_len)
 {
     bool syn = (flags & TCP_FLAG_SYN) != 0;
     bool fin = (flags & TCP_FLAG_FIN) != 0;
@@ -152,8 +149,7 @@ update_state(conn_endpoint_t *ep, conn_endpoint_t *peer, bool from_orig,
 
     case ENDPOINT_ESTABLISHED:
     case ENDPOINT_PARTIAL:
-        if (syn && !ack && ep->state == ENDPOINT_PARTIAL &&
-            peer->state == ENDPOINT_INACTIVE)
+        if (syn && !ack && ep->state == ENDPOINT_PARTIAL && peer->state == ENDPOINT_INACTIVE)
             set_state(ep, ENDPOINT_SYN_SENT);
         if (fin && !rst) {
             set_state(ep, ENDPOINT_CLOSED);
@@ -170,19 +166,18 @@ update_state(conn_endpoint_t *ep, conn_endpoint_t *peer, bool from_orig,
             set_state(ep, ENDPOINT_RESET);
         break;
 
-    case ENDPOINT_RESET:
-        break;
+    case ENDPOINT_RESET: break;
     }
 }
 
 void
-conn_model_on_packet(conn_model_t *model, bool from_orig, uint16_t flags,
-                     uint32_t seq, uint32_t payload_len)
+conn_model_on_packet(conn_model_t *model, bool from_orig, uint16_t flags, uint32_t seq,
+                     uint32_t payload_len)
 {
-    conn_endpoint_t *ep   = from_orig ? &model->orig : &model->resp;
+    conn_endpoint_t *ep = from_orig ? &model->orig : &model->resp;
     conn_endpoint_t *peer = from_orig ? &model->resp : &model->orig;
-    bool syn = (flags & TCP_FLAG_SYN) != 0;
-    uint32_t rel_seq;
+    bool             syn = (flags & TCP_FLAG_SYN) != 0;
+    uint32_t         rel_seq;
 
     /* Relative sequence: from the endpoint's SYN, else from its first
      * sequence number - 1 (Zeek's start_seq). */
@@ -229,8 +224,8 @@ conn_model_verdict(const conn_model_t *model)
 {
     endpoint_state_t o = model->orig.state;
     endpoint_state_t r = model->resp.state;
-    bool o_inactive = is_inactive(o);
-    bool r_inactive = is_inactive(r);
+    bool             o_inactive = is_inactive(o);
+    bool             r_inactive = is_inactive(r);
 
     if (r == ENDPOINT_RESET) {
         if (o == ENDPOINT_SYN_SENT || o == ENDPOINT_SYN_ACK_SENT ||
@@ -243,8 +238,7 @@ conn_model_verdict(const conn_model_t *model)
     }
     if (o == ENDPOINT_RESET) {
         if (r_inactive)
-            return history_is_syn_then_rst(model->history) ? CONN_STATE_RSTOS0
-                                                           : CONN_STATE_OTH;
+            return history_is_syn_then_rst(model->history) ? CONN_STATE_RSTOS0 : CONN_STATE_OTH;
         return CONN_STATE_RSTO;
     }
     if (o == ENDPOINT_CLOSED && r == ENDPOINT_CLOSED)

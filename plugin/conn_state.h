@@ -28,6 +28,7 @@ typedef enum {
 
 /* Zeek's conn.log conn_state codes (docs/spec.md section 5.1); the labels
  * are what tcpphase.conv.state shows. */
+/* clang-format off */
 #define CONN_STATE_LIST(X) \
     X(CONN_STATE_OTH,     0, "OTH") \
     X(CONN_STATE_S0,      1, "S0") \
@@ -42,6 +43,7 @@ typedef enum {
     X(CONN_STATE_RSTRH,  10, "RSTRH") \
     X(CONN_STATE_SH,     11, "SH") \
     X(CONN_STATE_SHR,    12, "SHR")
+/* clang-format on */
 
 typedef enum { CONN_STATE_LIST(ENUM_LIST_ENTRY) CONN_STATE_COUNT } conn_state_t;
 
@@ -53,27 +55,27 @@ typedef enum { CONN_STATE_LIST(ENUM_LIST_ENTRY) CONN_STATE_COUNT } conn_state_t;
 typedef struct {
     endpoint_state_t state;
     endpoint_state_t prev_state;
-    uint64_t payload_bytes;     /* payload in packets without RST */
-    bool     seq_base_set;
-    uint32_t seq_base;          /* relative sequence 0 = this value */
-    uint8_t  letters_seen;      /* HIST_* bits: letter added at least once */
-    uint32_t last_syn_rel;
-    uint32_t last_fin_rel;
-    uint32_t last_rst_rel;
+    uint64_t         payload_bytes; /* payload in packets without RST */
+    bool             seq_base_set;
+    uint32_t         seq_base;     /* relative sequence 0 = this value */
+    uint8_t          letters_seen; /* HIST_* bits: letter added at least once */
+    uint32_t         last_syn_rel;
+    uint32_t         last_fin_rel;
+    uint32_t         last_rst_rel;
 } conn_endpoint_t;
 
 typedef struct {
-    conn_endpoint_t orig;       /* originator = tcpphase's client */
-    conn_endpoint_t resp;       /* responder  = tcpphase's server */
-    uint8_t history_len;
-    char    history[CONN_HISTORY_MAX + 1];
+    conn_endpoint_t orig; /* originator = tcpphase's client */
+    conn_endpoint_t resp; /* responder  = tcpphase's server */
+    uint8_t         history_len;
+    char            history[CONN_HISTORY_MAX + 1];
 } conn_model_t;
 
 void conn_model_init(conn_model_t *model);
 
 /* Feed one packet. from_orig: sent by the originator. */
-void conn_model_on_packet(conn_model_t *model, bool from_orig, uint16_t flags,
-                          uint32_t seq, uint32_t payload_len);
+void conn_model_on_packet(conn_model_t *model, bool from_orig, uint16_t flags, uint32_t seq,
+                          uint32_t payload_len);
 
 /* The conn_state verdict: a pure function of the two endpoint states, the
  * payload counters and the history, like Zeek's conn_state(). */

@@ -21,20 +21,20 @@
 typedef struct {
     /* TCP (docs/spec.md sections 5 and 5.1) */
     conn_state_t state;
-    const char  *history;           /* the record's own text, never NULL */
+    const char  *history; /* the record's own text, never NULL */
     bool         complete;
     tp_close_t   close;
-    tp_role_t    closer;            /* 0 while open */
+    tp_role_t    closer; /* 0 while open */
     bool         has_handshake_rtt, has_ttfb;
-    tp_time_t    handshake_rtt, ttfb, duration;  /* nanoseconds */
-    uint32_t     syn_frame, established_frame, close_frame;  /* 0 = none */
-    uint32_t     packets[TP_PHASE_COUNT];        /* by tp_phase_t - 1 */
+    tp_time_t    handshake_rtt, ttfb, duration;             /* nanoseconds */
+    uint32_t     syn_frame, established_frame, close_frame; /* 0 = none */
+    uint32_t     packets[TP_PHASE_COUNT];                   /* by tp_phase_t - 1 */
     uint64_t     bytes_to_server, bytes_to_client;
 
     /* TLS (docs/spec.md section 4); the rest is unset while result is none */
     tls_result_t tls_result;
-    uint16_t     tls_version;       /* 0: not negotiated yet */
-    const char  *tls_sni;           /* "" without a server_name, never NULL */
+    uint16_t     tls_version; /* 0: not negotiated yet */
+    const char  *tls_sni;     /* "" without a server_name, never NULL */
     bool         tls_established, tls_resumed;
     bool         has_tls_handshake_time;
     tls_time_t   tls_handshake_time;

@@ -10,6 +10,7 @@
 #ifndef TCPPHASE_ENUM_LIST_H
 #define TCPPHASE_ENUM_LIST_H
 
+/* clang-format off */
 #define ENUM_LIST_ENTRY(name, value, label) name = value,
 #define ENUM_LIST_NAME_CASE(name, value, label) case name: return label;
 
@@ -21,5 +22,6 @@
         switch (value) { list(ENUM_LIST_NAME_CASE) default: break; } \
         return "?"; \
     }
+/* clang-format on */
 
 #endif /* TCPPHASE_ENUM_LIST_H */

@@ -59,8 +59,7 @@ classify_step(const tp_conv_t *conv, const tp_segment_t *seg, tp_role_t sender)
 
 /* Looks at the conversation as it was before this packet. */
 static uint8_t
-detect_events(const tp_conv_t *conv, const tp_segment_t *seg, tp_role_t sender,
-              tp_step_t step)
+detect_events(const tp_conv_t *conv, const tp_segment_t *seg, tp_role_t sender, tp_step_t step)
 {
     uint8_t events = 0;
 
@@ -115,10 +114,10 @@ note_close(tp_conv_t *conv, const tp_segment_t *seg, tp_role_t sender)
 void
 tp_conv_on_segment(tp_conv_t *conv, const tp_segment_t *seg, tp_packet_t *out)
 {
-    bool is_syn = (seg->flags & TCP_FLAG_SYN) != 0;
-    tp_role_t sender;
+    bool       is_syn = (seg->flags & TCP_FLAG_SYN) != 0;
+    tp_role_t  sender;
     tp_phase_t phase;
-    tp_step_t step;
+    tp_step_t  step;
 
     if (conv->packets == 0) {
         conv->first_sender_is_client = first_sender_is_client(seg);
@@ -130,8 +129,8 @@ tp_conv_on_segment(tp_conv_t *conv, const tp_segment_t *seg, tp_packet_t *out)
     conv->packets++;
     conv->last_time = seg->time;
 
-    sender = (seg->from_first_sender == conv->first_sender_is_client) ? TP_ROLE_CLIENT
-                                                                      : TP_ROLE_SERVER;
+    sender =
+        (seg->from_first_sender == conv->first_sender_is_client) ? TP_ROLE_CLIENT : TP_ROLE_SERVER;
     if (sender == TP_ROLE_SERVER)
         conv->server_packets++;
     step = classify_step(conv, seg, sender);
@@ -154,20 +153,15 @@ tp_conv_on_segment(tp_conv_t *conv, const tp_segment_t *seg, tp_packet_t *out)
             conv->syn_frame = seg->frame;
         }
         break;
-    case TP_STEP_SYN_ACK:
-        conv->syn_ack_seen = true;
-        break;
+    case TP_STEP_SYN_ACK: conv->syn_ack_seen = true; break;
     case TP_STEP_HANDSHAKE_ACK:
         conv->handshake_done = true;
         conv->established_time_set = true;
         conv->established_time = seg->time;
         conv->established_frame = seg->frame;
         break;
-    case TP_STEP_LAST_ACK:
-        conv->last_ack_seen = true;
-        break;
-    default:
-        break;
+    case TP_STEP_LAST_ACK: conv->last_ack_seen = true; break;
+    default: break;
     }
     note_close(conv, seg, sender);
 

@@ -24,6 +24,7 @@
  * spells them) and values are printed by tshark -T fields: keep both
  * stable. Each list is the single source of its enum, its value_string in
  * the plugin and its name function. 0 is never used. */
+/* clang-format off */
 #define TP_DIR_LIST(X) \
     X(TP_DIR_TO_SERVER, 1, "to_server") \
     X(TP_DIR_TO_CLIENT, 2, "to_client")
@@ -52,6 +53,7 @@
 #define TP_ROLE_LIST(X) \
     X(TP_ROLE_CLIENT, 1, "client") \
     X(TP_ROLE_SERVER, 2, "server")
+/* clang-format on */
 
 typedef enum { TP_DIR_LIST(ENUM_LIST_ENTRY) } tp_dir_t;
 typedef enum { TP_STEP_LIST(ENUM_LIST_ENTRY) } tp_step_t;
@@ -63,12 +65,12 @@ typedef enum { TP_ROLE_LIST(ENUM_LIST_ENTRY) } tp_role_t;
 
 /* What the phase machine needs to know of one TCP segment. */
 typedef struct {
-    uint32_t  frame;            /* frame number, for the *_frame fields */
+    uint32_t  frame; /* frame number, for the *_frame fields */
     tp_time_t time;
-    uint16_t  flags;            /* TCP_FLAG_* */
-    uint32_t  seq;              /* raw sequence number */
-    uint32_t  ack;              /* raw acknowledgement number */
-    uint32_t  payload_len;      /* TCP payload length (as on the wire) */
+    uint16_t  flags;       /* TCP_FLAG_* */
+    uint32_t  seq;         /* raw sequence number */
+    uint32_t  ack;         /* raw acknowledgement number */
+    uint32_t  payload_len; /* TCP payload length (as on the wire) */
     uint16_t  src_port;
     uint16_t  dst_port;
     bool      from_first_sender; /* sent by the endpoint whose packet opened
@@ -76,21 +78,21 @@ typedef struct {
 } tp_segment_t;
 
 /* Anomalies a packet shows, for expert info (docs/spec.md section 6). */
-#define TP_EVENT_REFUSED        0x01    /* server RST answering a SYN */
-#define TP_EVENT_ABORT          0x02    /* first RST after payload flowed */
-#define TP_EVENT_DATA_AFTER_FIN 0x04    /* payload after the peer's FIN */
-#define TP_EVENT_MIDSTREAM      0x08    /* first packet, no handshake seen */
+#define TP_EVENT_REFUSED        0x01 /* server RST answering a SYN */
+#define TP_EVENT_ABORT          0x02 /* first RST after payload flowed */
+#define TP_EVENT_DATA_AFTER_FIN 0x04 /* payload after the peer's FIN */
+#define TP_EVENT_MIDSTREAM      0x08 /* first packet, no handshake seen */
 
 /* The per-packet result, causal: it depends only on earlier packets. Kept
  * for every TCP packet of a capture, so it is packed small. */
 typedef struct {
-    tp_time_t  phase_time;      /* since the first packet of the phase */
-    uint32_t   phase_seq;       /* 1-based position inside the phase */
-    uint8_t    dir;             /* tp_dir_t */
-    uint8_t    step;            /* tp_step_t */
-    uint8_t    phase;           /* tp_phase_t */
-    uint8_t    events;          /* TP_EVENT_* */
-    bool       midstream;
+    tp_time_t phase_time; /* since the first packet of the phase */
+    uint32_t  phase_seq;  /* 1-based position inside the phase */
+    uint8_t   dir;        /* tp_dir_t */
+    uint8_t   step;       /* tp_step_t */
+    uint8_t   phase;      /* tp_phase_t */
+    uint8_t   events;     /* TP_EVENT_* */
+    bool      midstream;
 } tp_packet_t;
 
 /* One TCP conversation (one tcp.stream). */
@@ -100,32 +102,32 @@ typedef struct {
     bool       syn_ack_seen;
     bool       first_sender_is_client;
     bool       midstream;
-    bool       handshake_started;   /* SYN or SYN-ACK seen */
-    bool       handshake_done;      /* handshake_ack seen */
+    bool       handshake_started; /* SYN or SYN-ACK seen */
+    bool       handshake_done;    /* handshake_ack seen */
     tp_phase_t phase;
     uint32_t   phase_seq;
     tp_time_t  phase_start;
 
     /* FIN bookkeeping, indexed by tp_role_t - 1. */
-    bool       fin_seen[2];
-    bool       second_fin_seen;
-    tp_role_t  second_fin_role;
-    uint32_t   second_fin_next_seq; /* first sequence number after it */
-    bool       last_ack_seen;
-    bool       rst_seen;
+    bool      fin_seen[2];
+    bool      second_fin_seen;
+    tp_role_t second_fin_role;
+    uint32_t  second_fin_next_seq; /* first sequence number after it */
+    bool      last_ack_seen;
+    bool      rst_seen;
 
     /* Conversation summary (docs/spec.md section 5). */
-    tp_role_t  closer;              /* 0 until the first FIN or RST */
-    tp_time_t  first_time, last_time;
-    bool       syn_time_set, established_time_set;
-    tp_time_t  syn_time, established_time;
-    bool       client_payload_seen, server_payload_seen; /* server: answer */
-    tp_time_t  client_payload_time, server_payload_time;
-    uint32_t   syn_frame, established_frame, close_frame; /* 0 = none */
-    uint32_t   phase_packets[TP_PHASE_COUNT];
-    uint64_t   bytes_to_server, bytes_to_client;
+    tp_role_t closer; /* 0 until the first FIN or RST */
+    tp_time_t first_time, last_time;
+    bool      syn_time_set, established_time_set;
+    tp_time_t syn_time, established_time;
+    bool      client_payload_seen, server_payload_seen; /* server: answer */
+    tp_time_t client_payload_time, server_payload_time;
+    uint32_t  syn_frame, established_frame, close_frame; /* 0 = none */
+    uint32_t  phase_packets[TP_PHASE_COUNT];
+    uint64_t  bytes_to_server, bytes_to_client;
 
-    conn_model_t zeek;              /* Zeek state and history */
+    conn_model_t zeek; /* Zeek state and history */
 } tp_conv_t;
 
 void tp_conv_init(tp_conv_t *conv);
@@ -134,13 +136,13 @@ void tp_conv_init(tp_conv_t *conv);
 void tp_conv_on_segment(tp_conv_t *conv, const tp_segment_t *seg, tp_packet_t *out);
 
 /* Conversation verdicts (pure functions of the record). */
-bool       tp_conv_complete(const tp_conv_t *conv);
+bool tp_conv_complete(const tp_conv_t *conv);
 /* A SYN that nothing ever answered: no packet from the server at all. */
 bool       tp_conv_unanswered(const tp_conv_t *conv);
 tp_close_t tp_conv_close(const tp_conv_t *conv);
 /* Each of these returns false when the time is undefined. */
-bool tp_conv_handshake_rtt(const tp_conv_t *conv, tp_time_t *rtt);
-bool tp_conv_ttfb(const tp_conv_t *conv, tp_time_t *ttfb);
+bool      tp_conv_handshake_rtt(const tp_conv_t *conv, tp_time_t *rtt);
+bool      tp_conv_ttfb(const tp_conv_t *conv, tp_time_t *ttfb);
 tp_time_t tp_conv_duration(const tp_conv_t *conv);
 
 static inline conn_state_t

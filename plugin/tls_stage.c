@@ -10,15 +10,15 @@
 #include "tcp_flags.h"
 #include "tp_time.h"
 
-#define REC_HEADER_LEN      5
-#define HS_HEADER_LEN       4
+#define REC_HEADER_LEN 5
+#define HS_HEADER_LEN  4
 /* TLSCiphertext may exceed 2^14 by up to 2048 bytes (RFC 5246 6.2.3). */
-#define MAX_RECORD_LEN      (16384 + 2048)
-#define HELLO_CAPTURE_MAX   65536u
-#define PENDING_MAX_BYTES   (256u * 1024u)
+#define MAX_RECORD_LEN    (16384 + 2048)
+#define HELLO_CAPTURE_MAX 65536u
+#define PENDING_MAX_BYTES (256u * 1024u)
 /* Mid-stream: segments of one direction searched for a record boundary
  * before that direction is given up. */
-#define PROBE_MAX_SEGMENTS  64
+#define PROBE_MAX_SEGMENTS 64
 
 /* Handshake message types (RFC 8446 section 4, RFC 5246 section 7.4). */
 enum {
@@ -39,19 +39,14 @@ enum {
     HS_COMPRESSED_CERTIFICATE = 25
 };
 
-enum {
-    EXT_SERVER_NAME = 0,
-    EXT_PRE_SHARED_KEY = 41,
-    EXT_SUPPORTED_VERSIONS = 43
-};
+enum { EXT_SERVER_NAME = 0, EXT_PRE_SHARED_KEY = 41, EXT_SUPPORTED_VERSIONS = 43 };
 
 /* A ServerHello whose random is SHA-256("HelloRetryRequest") is a
  * HelloRetryRequest (RFC 8446 section 4.1.3). */
-static const uint8_t hello_retry_random[32] = {
-    0xCF, 0x21, 0xAD, 0x74, 0xE5, 0x9A, 0x61, 0x11, 0xBE, 0x1D, 0x8C, 0x02,
-    0x1E, 0x65, 0xB8, 0x91, 0xC2, 0xA2, 0x11, 0x16, 0x7A, 0xBB, 0x8C, 0x5E,
-    0x07, 0x9E, 0x09, 0xE2, 0xC8, 0xA8, 0x33, 0x9C
-};
+static const uint8_t hello_retry_random[32] = { 0xCF, 0x21, 0xAD, 0x74, 0xE5, 0x9A, 0x61, 0x11,
+                                                0xBE, 0x1D, 0x8C, 0x02, 0x1E, 0x65, 0xB8, 0x91,
+                                                0xC2, 0xA2, 0x11, 0x16, 0x7A, 0xBB, 0x8C, 0x5E,
+                                                0x07, 0x9E, 0x09, 0xE2, 0xC8, 0xA8, 0x33, 0x9C };
 
 /* What one call of tls_conv_on_segment is working on. */
 typedef struct {
@@ -117,7 +112,7 @@ static uint32_t
 read_uint(reader_t *r, size_t n)
 {
     uint32_t v = 0;
-    size_t i;
+    size_t   i;
 
     if (!r->ok || r->len - r->off < n) {
         r->ok = false;
@@ -144,7 +139,7 @@ static void
 parse_server_name(tls_conv_t *conv, const uint8_t *data, size_t len)
 {
     reader_t r = { data, len, 0, true };
-    size_t list_end, name_len, i;
+    size_t   list_end, name_len, i;
 
     list_end = read_uint(&r, 2);
     list_end += r.off;
@@ -173,12 +168,12 @@ static void
 parse_client_hello(tls_conv_t *conv, const uint8_t *body, size_t len)
 {
     reader_t r = { body, len, 0, true };
-    size_t ext_end;
+    size_t   ext_end;
 
-    skip(&r, 2 + 32);                   /* legacy_version, random */
-    skip(&r, read_uint(&r, 1));         /* session id */
-    skip(&r, read_uint(&r, 2));         /* cipher suites */
-    skip(&r, read_uint(&r, 1));         /* compression methods */
+    skip(&r, 2 + 32);           /* legacy_version, random */
+    skip(&r, read_uint(&r, 1)); /* session id */
+    skip(&r, read_uint(&r, 2)); /* cipher suites */
+    skip(&r, read_uint(&r, 1)); /* compression methods */
     ext_end = read_uint(&r, 2);
     ext_end += r.off;
     while (r.ok && r.off + 4 <= ext_end) {
@@ -198,16 +193,16 @@ parse_server_hello(tls_conv_t *conv, const uint8_t *body, size_t len)
 {
     reader_t r = { body, len, 0, true };
     uint16_t version, selected = 0;
-    bool is_hrr, psk = false;
-    size_t ext_end;
+    bool     is_hrr, psk = false;
+    size_t   ext_end;
 
     version = (uint16_t)read_uint(&r, 2);
     if (!r.ok || r.len - r.off < 32)
         return false;
     is_hrr = memcmp(r.p + r.off, hello_retry_random, 32) == 0;
     skip(&r, 32);
-    skip(&r, read_uint(&r, 1));         /* session id */
-    skip(&r, 2 + 1);                    /* cipher suite, compression */
+    skip(&r, read_uint(&r, 1)); /* session id */
+    skip(&r, 2 + 1);            /* cipher suite, compression */
     ext_end = read_uint(&r, 2);
     ext_end += r.off;
     while (r.ok && r.off + 4 <= ext_end) {
@@ -245,20 +240,20 @@ static uint8_t
 stage_of_message(uint8_t msg_type)
 {
     switch (msg_type) {
-    case HS_CLIENT_HELLO:           return TLS_STAGE_CLIENT_HELLO;
-    case HS_SERVER_HELLO:           return TLS_STAGE_SERVER_HELLO;
-    case HS_NEW_SESSION_TICKET:     return TLS_STAGE_NEW_SESSION_TICKET;
-    case HS_ENCRYPTED_EXTENSIONS:   return TLS_STAGE_ENCRYPTED_EXTENSIONS;
+    case HS_CLIENT_HELLO: return TLS_STAGE_CLIENT_HELLO;
+    case HS_SERVER_HELLO: return TLS_STAGE_SERVER_HELLO;
+    case HS_NEW_SESSION_TICKET: return TLS_STAGE_NEW_SESSION_TICKET;
+    case HS_ENCRYPTED_EXTENSIONS: return TLS_STAGE_ENCRYPTED_EXTENSIONS;
     case HS_CERTIFICATE:
     case HS_COMPRESSED_CERTIFICATE: return TLS_STAGE_CERTIFICATE;
-    case HS_SERVER_KEY_EXCHANGE:    return TLS_STAGE_SERVER_KEY_EXCHANGE;
-    case HS_CERTIFICATE_REQUEST:    return TLS_STAGE_CERTIFICATE_REQUEST;
-    case HS_SERVER_HELLO_DONE:      return TLS_STAGE_SERVER_HELLO_DONE;
-    case HS_CERTIFICATE_VERIFY:     return TLS_STAGE_CERTIFICATE_VERIFY;
-    case HS_CLIENT_KEY_EXCHANGE:    return TLS_STAGE_CLIENT_KEY_EXCHANGE;
-    case HS_FINISHED:               return TLS_STAGE_FINISHED;
-    case HS_KEY_UPDATE:             return TLS_STAGE_KEY_UPDATE;
-    default:                        return TLS_STAGE_OTHER;
+    case HS_SERVER_KEY_EXCHANGE: return TLS_STAGE_SERVER_KEY_EXCHANGE;
+    case HS_CERTIFICATE_REQUEST: return TLS_STAGE_CERTIFICATE_REQUEST;
+    case HS_SERVER_HELLO_DONE: return TLS_STAGE_SERVER_HELLO_DONE;
+    case HS_CERTIFICATE_VERIFY: return TLS_STAGE_CERTIFICATE_VERIFY;
+    case HS_CLIENT_KEY_EXCHANGE: return TLS_STAGE_CLIENT_KEY_EXCHANGE;
+    case HS_FINISHED: return TLS_STAGE_FINISHED;
+    case HS_KEY_UPDATE: return TLS_STAGE_KEY_UPDATE;
+    default: return TLS_STAGE_OTHER;
     }
 }
 
@@ -317,15 +312,15 @@ hs_feed(feed_ctx_t *ctx, tls_hs_parser_t *hs, const uint8_t *data, uint32_t len)
                 return;
             hs->header_len = 0;
             hs->msg_type = hs->header[0];
-            hs->msg_remaining = ((uint32_t)hs->header[1] << 16) |
-                                ((uint32_t)hs->header[2] << 8) | hs->header[3];
+            hs->msg_remaining =
+                ((uint32_t)hs->header[1] << 16) | ((uint32_t)hs->header[2] << 8) | hs->header[3];
             message_started(ctx, hs->msg_type);
             if ((hs->msg_type == HS_CLIENT_HELLO || hs->msg_type == HS_SERVER_HELLO) &&
                 hs->capture == NULL && hs->msg_remaining > 0) {
-                hs->capture_size = hs->msg_remaining < HELLO_CAPTURE_MAX ? hs->msg_remaining
-                                                                         : HELLO_CAPTURE_MAX;
-                hs->capture = (uint8_t *)conv->allocator.alloc(conv->allocator.ctx,
-                                                               hs->capture_size);
+                hs->capture_size =
+                    hs->msg_remaining < HELLO_CAPTURE_MAX ? hs->msg_remaining : HELLO_CAPTURE_MAX;
+                hs->capture =
+                    (uint8_t *)conv->allocator.alloc(conv->allocator.ctx, hs->capture_size);
                 hs->capture_len = 0;
             }
             if (hs->msg_remaining == 0)
@@ -408,7 +403,7 @@ stages_from_plaintext(feed_ctx_t *ctx)
     switch (pt->content_type) {
     case TLS_CT_HANDSHAKE:
         hs_feed(ctx, &ctx->flow->decrypted, pt->data, pt->len);
-        if (ctx->flow->rec_msg_count == 0)  /* continuation of a message */
+        if (ctx->flow->rec_msg_count == 0) /* continuation of a message */
             add_msg(ctx, stage_of_message(ctx->flow->decrypted.msg_type));
         break;
     case TLS_CT_ALERT:
@@ -422,15 +417,9 @@ stages_from_plaintext(feed_ctx_t *ctx)
         }
         add_msg(ctx, TLS_STAGE_ALERT);
         break;
-    case TLS_CT_APPLICATION_DATA:
-        add_msg(ctx, TLS_STAGE_APPLICATION_DATA);
-        break;
-    case TLS_CT_HEARTBEAT:
-        add_msg(ctx, TLS_STAGE_HEARTBEAT);
-        break;
-    default:
-        add_msg(ctx, TLS_STAGE_OTHER);
-        break;
+    case TLS_CT_APPLICATION_DATA: add_msg(ctx, TLS_STAGE_APPLICATION_DATA); break;
+    case TLS_CT_HEARTBEAT: add_msg(ctx, TLS_STAGE_HEARTBEAT); break;
+    default: add_msg(ctx, TLS_STAGE_OTHER); break;
     }
     return true;
 }
@@ -475,9 +464,9 @@ record_completed(feed_ctx_t *ctx)
     tls_conv_t *conv = ctx->conv;
     tls_flow_t *flow = ctx->flow;
     tls_flow_t *client = &conv->flow[0];
-    bool was_established = conv->established;
-    bool encrypted;
-    uint8_t i;
+    bool        was_established = conv->established;
+    bool        encrypted;
+    uint8_t     i;
 
     conv->records++;
     /* After its ChangeCipherSpec a TLS <= 1.2 side encrypts everything; in
@@ -506,13 +495,14 @@ record_completed(feed_ctx_t *ctx)
         if (flow->ccs_seen && !conv->tls13)
             conv->tls12_evidence = true;
         if (!encrypted || conv->tls13) {
-            if (flow->rec_msg_count == 0)   /* continuation of a message */
+            if (flow->rec_msg_count == 0) /* continuation of a message */
                 add_msg(ctx, stage_of_message(flow->plain.msg_type));
         } else if (!stages_from_plaintext(ctx)) {
             /* Wireshark's "Encrypted Handshake Message": the Finished, or
              * a renegotiation after it. */
-            set_msg(ctx, flow->finished_seen || conv->midstream ? TLS_STAGE_ENCRYPTED_HANDSHAKE
-                                                                : TLS_STAGE_FINISHED);
+            set_msg(ctx,
+                    flow->finished_seen || conv->midstream ? TLS_STAGE_ENCRYPTED_HANDSHAKE
+                                                           : TLS_STAGE_FINISHED);
         }
         break;
 
@@ -522,8 +512,9 @@ record_completed(feed_ctx_t *ctx)
                 if (!ctx->from_client) {
                     /* The server's flight after its ServerHello, until the
                      * client answers, is its encrypted handshake. */
-                    set_msg(ctx, client->encrypted_seen ? TLS_STAGE_APPLICATION_DATA
-                                                        : TLS_STAGE_ENCRYPTED_HANDSHAKE);
+                    set_msg(ctx,
+                            client->encrypted_seen ? TLS_STAGE_APPLICATION_DATA
+                                                   : TLS_STAGE_ENCRYPTED_HANDSHAKE);
                 } else if (!flow->encrypted_seen) {
                     /* The client's first encrypted record is its Finished,
                      * unless it has the size of an alert: a refusal. */
@@ -531,7 +522,7 @@ record_completed(feed_ctx_t *ctx)
                         set_msg(ctx, TLS_STAGE_ENCRYPTED_ALERT);
                     } else {
                         set_msg(ctx, TLS_STAGE_FINISHED);
-                        conv->flow[1].finished_seen = true;    /* implied */
+                        conv->flow[1].finished_seen = true; /* implied */
                     }
                 } else {
                     set_msg(ctx, TLS_STAGE_APPLICATION_DATA);
@@ -551,13 +542,9 @@ record_completed(feed_ctx_t *ctx)
         }
         break;
 
-    case TLS_CT_HEARTBEAT:
-        set_msg(ctx, TLS_STAGE_HEARTBEAT);
-        break;
+    case TLS_CT_HEARTBEAT: set_msg(ctx, TLS_STAGE_HEARTBEAT); break;
 
-    default:
-        set_msg(ctx, TLS_STAGE_OTHER);
-        break;
+    default: set_msg(ctx, TLS_STAGE_OTHER); break;
     }
 
     /* A record the capture cut can only be named by its header. */
@@ -567,7 +554,7 @@ record_completed(feed_ctx_t *ctx)
     }
 
     for (i = 0; i < flow->rec_msg_count; i++) {
-        uint8_t stage = flow->rec_msgs[i];
+        uint8_t     stage = flow->rec_msgs[i];
         tls_phase_t phase;
 
         if (stage == TLS_STAGE_FINISHED)
@@ -600,7 +587,7 @@ plausible_record_header(const uint8_t *h)
     uint16_t len = (uint16_t)((h[3] << 8) | h[4]);
 
     return h[0] >= TLS_CT_CHANGE_CIPHER_SPEC && h[0] <= TLS_CT_HEARTBEAT && h[1] == 3 &&
-           h[2] <= 4 && len <= MAX_RECORD_LEN;
+        h[2] <= 4 && len <= MAX_RECORD_LEN;
 }
 
 /* ---- mid-stream pick-up ---- */
@@ -625,7 +612,7 @@ lines_up(const uint8_t *rest, uint32_t len)
     if (len >= REC_HEADER_LEN)
         return plausible_midstream_header(rest);
     return rest[0] >= TLS_CT_CHANGE_CIPHER_SPEC && rest[0] <= TLS_CT_HEARTBEAT &&
-           (len < 2 || rest[1] == 3) && (len < 3 || rest[2] <= 4);
+        (len < 2 || rest[1] == 3) && (len < 3 || rest[2] <= 4);
 }
 
 static void
@@ -693,8 +680,8 @@ consume(feed_ctx_t *ctx, const uint8_t *data, uint32_t len)
                 /* Without the header there is no telling where the next
                  * record starts: say so once and stop. */
                 flow->broken = true;
-                emit(ctx, TLS_STAGE_UNKNOWN, ctx->conv->established ? TLS_PHASE_APPLICATION
-                                                                    : TLS_PHASE_HANDSHAKE);
+                emit(ctx, TLS_STAGE_UNKNOWN,
+                     ctx->conv->established ? TLS_PHASE_APPLICATION : TLS_PHASE_HANDSHAKE);
                 return;
             }
             memcpy(flow->rec_header + flow->rec_header_len, data, take);
@@ -718,8 +705,8 @@ consume(feed_ctx_t *ctx, const uint8_t *data, uint32_t len)
             flow->rec_body_seen = 0;
         } else {
             uint32_t take = flow->rec_remaining < len ? flow->rec_remaining : len;
-            bool plaintext_hs = flow->rec_type == TLS_CT_HANDSHAKE && !flow->probation &&
-                                !ctx->conv->midstream && (ctx->conv->tls13 || !flow->ccs_seen);
+            bool     plaintext_hs = flow->rec_type == TLS_CT_HANDSHAKE && !flow->probation &&
+                !ctx->conv->midstream && (ctx->conv->tls13 || !flow->ccs_seen);
             if (data == NULL && flow->probation) {
                 drop_candidate(ctx);
                 return;
@@ -777,11 +764,10 @@ consume_segment(feed_ctx_t *ctx, const uint8_t *payload, uint32_t captured, uint
 }
 
 static void
-store_pending(tls_conv_t *conv, tls_flow_t *flow, uint32_t seq, const uint8_t *data,
-              uint32_t len)
+store_pending(tls_conv_t *conv, tls_flow_t *flow, uint32_t seq, const uint8_t *data, uint32_t len)
 {
     tls_pending_t **link = &flow->pending;
-    tls_pending_t *seg;
+    tls_pending_t  *seg;
 
     if (flow->pending_bytes + len > PENDING_MAX_BYTES) {
         flow->broken = true;
@@ -807,7 +793,7 @@ drain_pending(feed_ctx_t *ctx)
     while (flow->pending != NULL && !flow->broken &&
            TCP_SEQ_GEQ(flow->next_seq, flow->pending->seq)) {
         tls_pending_t *seg = flow->pending;
-        uint32_t overlap = flow->next_seq - seg->seq;
+        uint32_t       overlap = flow->next_seq - seg->seq;
 
         flow->pending = seg->next;
         flow->pending_bytes -= seg->len;
@@ -824,10 +810,8 @@ static bool
 looks_like_client_hello(const uint8_t *p, uint32_t len)
 {
     if (len >= REC_HEADER_LEN + 1)
-        return p[0] == TLS_CT_HANDSHAKE && plausible_record_header(p) &&
-               p[5] == HS_CLIENT_HELLO;
-    return len >= 1 && p[0] == TLS_CT_HANDSHAKE && (len < 2 || p[1] == 3) &&
-           (len < 3 || p[2] <= 4);
+        return p[0] == TLS_CT_HANDSHAKE && plausible_record_header(p) && p[5] == HS_CLIENT_HELLO;
+    return len >= 1 && p[0] == TLS_CT_HANDSHAKE && (len < 2 || p[1] == 3) && (len < 3 || p[2] <= 4);
 }
 
 /* An SSLv2-format ClientHello (the compatible hello of old clients): a
@@ -859,13 +843,13 @@ starts_client_hello(const uint8_t *p, uint32_t len, bool first_payload)
 }
 
 bool
-tls_segment_may_start(bool from_client, bool first_payload, bool midstream,
-                      const uint8_t *payload, uint32_t captured_len)
+tls_segment_may_start(bool from_client, bool first_payload, bool midstream, const uint8_t *payload,
+                      uint32_t captured_len)
 {
     if (midstream)
         return true;
-    return from_client && payload != NULL && starts_client_hello(payload, captured_len,
-                                                                 first_payload);
+    return from_client && payload != NULL &&
+        starts_client_hello(payload, captured_len, first_payload);
 }
 
 /* A ClientHello starts the walk here: whatever came before was not TLS. */
@@ -896,11 +880,10 @@ sslv2_client_hello(feed_ctx_t *ctx, uint32_t seq, const uint8_t *p, uint32_t hel
 /* Mid-stream, no record boundary known in this direction yet: look for the
  * first record header in the segment and follow the run it starts. */
 static void
-probe_segment(feed_ctx_t *ctx, uint32_t seq, const uint8_t *p, uint32_t captured,
-              uint32_t len)
+probe_segment(feed_ctx_t *ctx, uint32_t seq, const uint8_t *p, uint32_t captured, uint32_t len)
 {
     tls_flow_t *flow = ctx->flow;
-    uint32_t i;
+    uint32_t    i;
 
     if (p == NULL || captured < len || flow->broken || flow->probes >= PROBE_MAX_SEGMENTS)
         return;
@@ -914,21 +897,19 @@ probe_segment(feed_ctx_t *ctx, uint32_t seq, const uint8_t *p, uint32_t captured
         flow->probation = true;
         consume(ctx, p + i, len - i);
         if (flow->seq_set)
-            return;                     /* confirmed, or still a candidate */
+            return; /* confirmed, or still a candidate */
     }
 }
 
 void
-tls_conv_on_segment(tls_conv_t *conv, bool from_client, uint32_t seq,
-                    const uint8_t *payload, uint32_t captured_len,
-                    uint32_t payload_len, tls_time_t time,
-                    const tls_plaintext_t *plain, size_t plain_count,
-                    tls_packet_t *out)
+tls_conv_on_segment(tls_conv_t *conv, bool from_client, uint32_t seq, const uint8_t *payload,
+                    uint32_t captured_len, uint32_t payload_len, tls_time_t time,
+                    const tls_plaintext_t *plain, size_t plain_count, tls_packet_t *out)
 {
-    feed_ctx_t ctx;
+    feed_ctx_t  ctx;
     tls_flow_t *flow;
-    uint32_t v2_len = 0;
-    bool first_payload;
+    uint32_t    v2_len = 0;
+    bool        first_payload;
 
     memset(out, 0, sizeof(*out));
     if (payload_len == 0 || conv->detect == TLS_DETECT_NO)
@@ -971,8 +952,7 @@ tls_conv_on_segment(tls_conv_t *conv, bool from_client, uint32_t seq,
     if (v2_len > 0) {
         sslv2_client_hello(&ctx, seq, payload, v2_len);
         if (v2_len < payload_len)
-            consume_segment(&ctx, payload + v2_len, captured_len - v2_len,
-                            payload_len - v2_len);
+            consume_segment(&ctx, payload + v2_len, captured_len - v2_len, payload_len - v2_len);
         drain_pending(&ctx);
         return;
     }
@@ -980,7 +960,7 @@ tls_conv_on_segment(tls_conv_t *conv, bool from_client, uint32_t seq,
     if (flow->probation) {
         /* A candidate run believes only consecutive, whole segments. */
         if (TCP_SEQ_LT(seq, flow->next_seq) && flow->next_seq - seq >= payload_len)
-            return;                     /* a retransmission */
+            return; /* a retransmission */
         if (seq != flow->next_seq || captured_len < payload_len) {
             drop_candidate(&ctx);
             probe_segment(&ctx, seq, payload, captured_len, payload_len);
@@ -1012,12 +992,11 @@ tls_conv_on_segment(tls_conv_t *conv, bool from_client, uint32_t seq,
         return;
     }
     if (flow->next_seq - seq >= payload_len)
-        return;                         /* a retransmission: counted once */
+        return; /* a retransmission: counted once */
     {
         uint32_t overlap = flow->next_seq - seq;
         uint32_t captured = captured_len > overlap ? captured_len - overlap : 0;
-        consume_segment(&ctx, captured ? payload + overlap : NULL, captured,
-                        payload_len - overlap);
+        consume_segment(&ctx, captured ? payload + overlap : NULL, captured, payload_len - overlap);
     }
     drain_pending(&ctx);
 }

@@ -20,6 +20,7 @@
 
 /* Labels are the user interface (docs/spec.md section 4); values are printed by
  * tshark -T fields. `unknown` is a record whose content the capture cut. */
+/* clang-format off */
 #define TLS_STAGE_LIST(X) \
     X(TLS_STAGE_CLIENT_HELLO,         1, "client_hello") \
     X(TLS_STAGE_SERVER_HELLO,         2, "server_hello") \
@@ -99,6 +100,7 @@
     X(TLS_ALERT_UNKNOWN_PSK_IDENTITY,           115, "unknown_psk_identity") \
     X(TLS_ALERT_CERTIFICATE_REQUIRED,           116, "certificate_required") \
     X(TLS_ALERT_NO_APPLICATION_PROTOCOL,        120, "no_application_protocol")
+/* clang-format on */
 
 typedef enum { TLS_STAGE_LIST(ENUM_LIST_ENTRY) } tls_stage_t;
 typedef enum { TLS_PHASE_LIST(ENUM_LIST_ENTRY) } tls_phase_t;
@@ -120,13 +122,13 @@ enum {
  * passes file-scope wmem, so a closed file frees everything. */
 typedef struct {
     void *(*alloc)(void *ctx, size_t size);
-    void  (*release)(void *ctx, void *ptr);
-    void  *ctx;
+    void (*release)(void *ctx, void *ptr);
+    void *ctx;
 } tls_allocator_t;
 
 /* A record Wireshark decrypted (keys available), in record order. */
 typedef struct tls_plaintext_s {
-    uint8_t        content_type;    /* inner content type */
+    uint8_t        content_type; /* inner content type */
     const uint8_t *data;
     uint32_t       len;
 } tls_plaintext_t;
@@ -135,14 +137,14 @@ typedef struct tls_plaintext_s {
 #define TLS_MAX_STAGES_PER_PACKET 32
 typedef struct {
     uint8_t  count;
-    uint8_t  stages[TLS_MAX_STAGES_PER_PACKET];  /* tls_stage_t */
-    uint8_t  phase_mask;        /* 1 << tls_phase_t of each record */
-    uint16_t dropped;           /* records past TLS_MAX_STAGES_PER_PACKET */
+    uint8_t  stages[TLS_MAX_STAGES_PER_PACKET]; /* tls_stage_t */
+    uint8_t  phase_mask;                        /* 1 << tls_phase_t of each record */
+    uint16_t dropped;                           /* records past TLS_MAX_STAGES_PER_PACKET */
     /* descriptions of the alerts whose content was readable (sent in
      * clear, or decrypted with keys), in record order */
-    uint8_t  alert_count;
-    uint8_t  alerts[TLS_MAX_STAGES_PER_PACKET];
-    bool     failed_here;       /* the handshake failed on this packet */
+    uint8_t alert_count;
+    uint8_t alerts[TLS_MAX_STAGES_PER_PACKET];
+    bool    failed_here; /* the handshake failed on this packet */
 } tls_packet_t;
 
 /* Handshake-message parser of one direction (plaintext or decrypted). */
@@ -150,8 +152,8 @@ typedef struct {
     uint8_t  header[4];
     uint8_t  header_len;
     uint8_t  msg_type;
-    uint32_t msg_remaining;     /* body bytes still to come */
-    uint8_t *capture;           /* body of a hello being kept, or NULL */
+    uint32_t msg_remaining; /* body bytes still to come */
+    uint8_t *capture;       /* body of a hello being kept, or NULL */
     uint32_t capture_len, capture_size;
 } tls_hs_parser_t;
 
@@ -159,9 +161,9 @@ typedef struct {
  * fills. */
 typedef struct tls_pending_s {
     struct tls_pending_s *next;
-    uint32_t seq;
-    uint32_t len;
-    uint8_t  data[];
+    uint32_t              seq;
+    uint32_t              len;
+    uint8_t               data[];
 } tls_pending_t;
 
 /* Handshake messages one record can name; more are not listed. */
@@ -170,78 +172,74 @@ typedef struct tls_pending_s {
 /* One direction of the byte stream. */
 typedef struct {
     bool     seq_set;
-    bool     broken;            /* lost the record framing: stop here */
-    uint32_t next_seq;          /* next byte expected */
+    bool     broken;   /* lost the record framing: stop here */
+    uint32_t next_seq; /* next byte expected */
     uint8_t  rec_header[5];
     uint8_t  rec_header_len;
     uint8_t  rec_type;
-    uint32_t rec_remaining;     /* body bytes of the record still to come */
+    uint32_t rec_remaining; /* body bytes of the record still to come */
     uint16_t rec_len;
-    bool     rec_body_cut;      /* some body bytes were not captured */
-    uint32_t rec_body_seen;     /* body bytes delivered so far */
-    bool     ccs_seen;          /* this side sent ChangeCipherSpec */
-    bool     finished_seen;     /* this side's Finished seen or inferred */
-    bool     encrypted_seen;    /* TLS 1.3: an encrypted record after SH */
-    bool     rec_decrypted_hs;  /* the current record used decrypted data */
-    uint8_t  rec_alert[2];      /* level and description of a plaintext alert */
-    uint8_t  rec_alert_src;     /* rec_alert: 0 from the record's bytes, 1 from
-                                 * the decrypted record, 2 decrypted but short */
-    bool     probation;         /* mid-stream: a candidate record run, not yet
-                                 * seen to line up */
-    uint16_t probes;            /* mid-stream: segments searched for a record
-                                 * boundary */
+    bool     rec_body_cut;     /* some body bytes were not captured */
+    uint32_t rec_body_seen;    /* body bytes delivered so far */
+    bool     ccs_seen;         /* this side sent ChangeCipherSpec */
+    bool     finished_seen;    /* this side's Finished seen or inferred */
+    bool     encrypted_seen;   /* TLS 1.3: an encrypted record after SH */
+    bool     rec_decrypted_hs; /* the current record used decrypted data */
+    uint8_t  rec_alert[2];     /* level and description of a plaintext alert */
+    uint8_t  rec_alert_src;    /* rec_alert: 0 from the record's bytes, 1 from
+                                * the decrypted record, 2 decrypted but short */
+    bool probation;            /* mid-stream: a candidate record run, not yet
+                                * seen to line up */
+    uint16_t probes;           /* mid-stream: segments searched for a record
+                                * boundary */
     /* stages of the handshake messages that started in the current record
      * (kept across segments: a record may span several) */
-    uint8_t  rec_msgs[TLS_MAX_MSGS_PER_RECORD];
-    uint8_t  rec_msg_count;
-    int8_t   rec_server_hello_slot; /* index in rec_msgs, or -1 */
-    tls_hs_parser_t plain;      /* plaintext handshake messages */
-    tls_hs_parser_t decrypted;  /* decrypted handshake messages */
-    tls_pending_t *pending;
-    uint32_t pending_bytes;
+    uint8_t         rec_msgs[TLS_MAX_MSGS_PER_RECORD];
+    uint8_t         rec_msg_count;
+    int8_t          rec_server_hello_slot; /* index in rec_msgs, or -1 */
+    tls_hs_parser_t plain;                 /* plaintext handshake messages */
+    tls_hs_parser_t decrypted;             /* decrypted handshake messages */
+    tls_pending_t  *pending;
+    uint32_t        pending_bytes;
 } tls_flow_t;
 
 /* UNKNOWN: not walking yet (watching for a ClientHello at the start of a
  * client segment, or mid-stream for a record run that lines up); YES:
  * walking. NO is never set by the machine any more (TLS may start at any
  * client segment); a caller may set it to switch a conversation off. */
-typedef enum {
-    TLS_DETECT_UNKNOWN = 0,
-    TLS_DETECT_YES,
-    TLS_DETECT_NO
-} tls_detect_t;
+typedef enum { TLS_DETECT_UNKNOWN = 0, TLS_DETECT_YES, TLS_DETECT_NO } tls_detect_t;
 
-typedef int64_t tls_time_t;     /* nanoseconds */
+typedef int64_t tls_time_t; /* nanoseconds */
 
 #define TLS_SNI_MAX 255
 
 typedef struct {
     tls_allocator_t allocator;
     tls_detect_t    detect;
-    tls_flow_t      flow[2];    /* [0] client -> server, [1] server -> client */
+    tls_flow_t      flow[2]; /* [0] client -> server, [1] server -> client */
 
     bool     server_hello_seen;
     bool     hrr_seen;
     bool     tls13;
     bool     server_certificate_seen;
-    bool     psk_accepted;      /* TLS 1.3 ServerHello pre_shared_key */
-    uint16_t version;           /* negotiated, 0 until the ServerHello */
-    bool     version_lost;      /* the capture cut the server's bytes
-                                 * before its ServerHello was read */
-    bool     tls12_evidence;    /* a handshake record after a CCS: the
-                                 * encrypted Finished of TLS <= 1.2 */
-    bool     client_hello_seen;
+    bool     psk_accepted; /* TLS 1.3 ServerHello pre_shared_key */
+    uint16_t version;      /* negotiated, 0 until the ServerHello */
+    bool     version_lost; /* the capture cut the server's bytes
+                            * before its ServerHello was read */
+    bool tls12_evidence;   /* a handshake record after a CCS: the
+                            * encrypted Finished of TLS <= 1.2 */
+    bool       client_hello_seen;
     tls_time_t client_hello_time;
-    uint16_t hello_version;     /* version an SSLv2-format ClientHello offered */
-    bool     midstream_allowed; /* the TCP conversation was picked up mid-stream */
-    bool     after_prelude;     /* payload went by before this walker started */
-    bool     midstream;         /* TLS followed mid-stream: handshake not seen */
-    bool     established;
+    uint16_t   hello_version;     /* version an SSLv2-format ClientHello offered */
+    bool       midstream_allowed; /* the TCP conversation was picked up mid-stream */
+    bool       after_prelude;     /* payload went by before this walker started */
+    bool       midstream;         /* TLS followed mid-stream: handshake not seen */
+    bool       established;
     tls_time_t established_time;
-    bool     failed;
-    bool     alert_seen;
-    char     sni[TLS_SNI_MAX + 1];
-    uint32_t records;
+    bool       failed;
+    bool       alert_seen;
+    char       sni[TLS_SNI_MAX + 1];
+    uint32_t   records;
 } tls_conv_t;
 
 void tls_conv_init(tls_conv_t *conv, const tls_allocator_t *allocator);
@@ -268,11 +266,9 @@ bool tls_segment_may_start(bool from_client, bool first_payload, bool midstream,
  *   payload_len  payload length on the wire (>= captured_len)
  *   plain        records Wireshark decrypted in this packet, or NULL
  * Fills *out with the records that complete in this segment. */
-void tls_conv_on_segment(tls_conv_t *conv, bool from_client, uint32_t seq,
-                         const uint8_t *payload, uint32_t captured_len,
-                         uint32_t payload_len, tls_time_t time,
-                         const tls_plaintext_t *plain, size_t plain_count,
-                         tls_packet_t *out);
+void tls_conv_on_segment(tls_conv_t *conv, bool from_client, uint32_t seq, const uint8_t *payload,
+                         uint32_t captured_len, uint32_t payload_len, tls_time_t time,
+                         const tls_plaintext_t *plain, size_t plain_count, tls_packet_t *out);
 
 /* The TCP conversation sent a FIN or RST: a handshake still running has
  * failed. */
@@ -281,10 +277,10 @@ void tls_conv_on_close(tls_conv_t *conv);
 tls_result_t tls_conv_result(const tls_conv_t *conv);
 bool         tls_conv_resumed(const tls_conv_t *conv);
 /* ClientHello to the Finished that completed the handshake. */
-bool         tls_conv_handshake_time(const tls_conv_t *conv, tls_time_t *t);
+bool tls_conv_handshake_time(const tls_conv_t *conv, tls_time_t *t);
 
 /* The packet's TLS phase from its records' phases (0 if no record). */
-tls_phase_t  tls_packet_phase(const tls_packet_t *pkt);
+tls_phase_t tls_packet_phase(const tls_packet_t *pkt);
 
 const char *tls_stage_name(tls_stage_t stage);
 const char *tls_phase_name(tls_phase_t phase);

@@ -33,8 +33,8 @@ tp_time_split(tp_time_t t, int64_t *secs, int32_t *nsecs)
 int
 tp_time_format(char *buf, size_t size, tp_time_t t, unsigned decimals)
 {
-    int64_t secs;
-    int32_t nsecs;
+    int64_t  secs;
+    int32_t  nsecs;
     uint64_t abs_secs, frac;
     unsigned cut;
 
