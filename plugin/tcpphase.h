@@ -11,6 +11,7 @@
 
 #include "tcp_phase.h"
 #include "tls_stage.h"
+#include "ws_compat.h"
 
 /* One TCP conversation (one tcp.stream), file scope. */
 typedef struct {
