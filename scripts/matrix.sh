@@ -18,7 +18,7 @@ set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 roots=${TCPPHASE_ROOTS:-/var/cache/tcpphase/roots}
 out=${TCPPHASE_MATRIX_OUT:-$top/build-matrix}
-jobs=${TCPPHASE_JOBS:-2}
+jobs=${TCPPHASE_JOBS:-$(nproc)}
 
 [ "$(id -u)" = 0 ] || { echo "$0: needs root (chroot, mount)" >&2; exit 1; }
 [ $# -gt 0 ] || set -- all
