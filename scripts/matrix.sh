@@ -93,7 +93,8 @@ run_version() {
     root="$roots/$suite"
     work=/tmp/tcpphase-matrix          # inside the root
     t=$(now)
-    "$top/scripts/make-root.sh" "$suite" "$root"
+    # valgrind: tshark.reload's exact memory check (required on 4.6).
+    "$top/scripts/make-root.sh" "$suite" "$root" valgrind
     record "$version" root "$t"
 
     got=$(in_root "$root" dpkg-query -W -f='${Version}' tshark)
