@@ -15,8 +15,7 @@
 #define PLUGIN_VERSION "0.0.0"
 #endif
 
-/* The symbols the loader looks for in every release from 4.0 to 4.6 (later
- * ones also accept WIRESHARK_PLUGIN_REGISTER_EPAN from wsutil/plugins.h). */
+/* The symbols Wireshark's plugin loader looks for, 4.0 to 4.6 alike. */
 WS_DLL_PUBLIC_DEF const gchar plugin_version[] = PLUGIN_VERSION;
 WS_DLL_PUBLIC_DEF const int plugin_want_major = WIRESHARK_VERSION_MAJOR;
 WS_DLL_PUBLIC_DEF const int plugin_want_minor = WIRESHARK_VERSION_MINOR;

@@ -3,8 +3,9 @@
 # Makes DIR a minimal Debian SUITE root filesystem (debootstrap minbase) with
 # what building and testing tcpphase needs, plus the extra packages. The
 # mirror is the one this machine's own apt sources name. Idempotent: a stamp
-# file marks a finished root; run again, it only adds missing extras.
-# Needs root.
+# file marks a finished root; run again, it only adds what is missing.
+# TCPPHASE_ROOT_BASE replaces the default package list (set it empty for a
+# bare root that gets only the extra packages). Needs root.
 set -eu
 
 usage() { echo "usage: $0 SUITE DIR [extra packages...]" >&2; exit 2; }
@@ -14,8 +15,8 @@ dir=$2
 shift 2
 extra="$*"
 
-base="tshark libwireshark-dev wireshark-dev libglib2.0-dev libgcrypt20-dev cmake
-      build-essential pkg-config python3 util-linux"
+base=${TCPPHASE_ROOT_BASE-"tshark libwireshark-dev wireshark-dev libglib2.0-dev libgcrypt20-dev
+      cmake build-essential pkg-config python3 util-linux"}
 stamp="$dir/.tcpphase-root"
 
 [ "$(id -u)" = 0 ] || { echo "$0: needs root (debootstrap, chroot)" >&2; exit 1; }
@@ -81,7 +82,7 @@ missing_in_root() {
 
 if [ -f "$stamp" ]; then
     # shellcheck disable=SC2086
-    missing=$(missing_in_root $extra)
+    missing=$(missing_in_root $base $extra)
     [ -z "$missing" ] && exit 0
     echo "make-root: adding$missing to $dir"
     mount_api
@@ -139,8 +140,8 @@ in_root apt-get update -qq
 # sid can be mid-transition: finish what debootstrap left unconfigured.
 in_root apt-get -f install -y -qq
 # shellcheck disable=SC2086
-in_root apt-get install -y -qq --no-install-recommends $base $extra
+[ -z "$base$extra" ] || in_root apt-get install -y -qq --no-install-recommends $base $extra
 in_root apt-get clean
 
 printf 'suite=%s\nmirror=%s\nmade=%s\n' "$suite" "$mirror" "$(date -u +%FT%TZ)" > "$stamp"
-echo "make-root: $dir ready ($(in_root dpkg-query -W -f='${Version}' tshark))"
+echo "make-root: $dir ready"
