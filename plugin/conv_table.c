@@ -364,7 +364,7 @@ csv_finish(void *tapdata)
     g_free(csv);
 }
 
-static void
+static tp_stat_tap_init_ret_t
 csv_init(const char *opt_arg, void *userdata _U_)
 {
     static const char prefix[] = "tcpphase,csv";
@@ -382,6 +382,7 @@ csv_init(const char *opt_arg, void *userdata _U_)
         csv_finish(csv);
         exit(1);
     }
+    return TP_STAT_TAP_INIT_OK;
 }
 
 void

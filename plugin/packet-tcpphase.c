@@ -66,8 +66,8 @@ static expert_field ei_tcpphase_midstream_start = EI_INIT;
 static expert_field ei_tcpphase_tls_failed = EI_INIT;
 
 /* Preferences. */
-static gboolean tcpphase_tls_enabled = TRUE;
-static gboolean tcpphase_conv_summary = TRUE;
+static tp_pref_bool_t tcpphase_tls_enabled = TRUE;
+static tp_pref_bool_t tcpphase_conv_summary = TRUE;
 
 static dissector_handle_t tcpphase_handle;
 static int tcpphase_tap = -1;

@@ -27,6 +27,7 @@
 
 #include "tcp_flags.h"
 #include "tls_stage.h"
+#include "ws_compat.h"
 
 #define TCP_MIN_HEADER_LEN 20
 
@@ -55,7 +56,7 @@ read_tcp_header(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data)
         !pinfo->flags.in_error_pkt && tvb_captured_length(tvb) >= TCP_MIN_HEADER_LEN) {
         /* A TCP header quoted inside an ICMP error is not a packet of the
          * conversation; the header must be captured whole to be read. */
-        header_len = (tvb_get_guint8(tvb, 12) >> 4) * 4;
+        header_len = (tvb_get_uint8(tvb, 12) >> 4) * 4;
         if (header_len >= TCP_MIN_HEADER_LEN &&
             header_len <= tvb_reported_length(tvb)) {
             tcp_facts_t *facts = &facts_slot;
@@ -152,25 +153,33 @@ packet_facts_tls_plaintext(packet_info *pinfo, size_t *count)
     SslPacketInfo *pi;
     SslRecordInfo *rec;
     tls_plaintext_t *out;
+    unsigned key, first_key, last_key;
     size_t n = 0;
 
     *count = 0;
     if (proto_tls < 0)
         return NULL;
-    /* The TLS dissector keeps the records it decrypted in file scope under
-     * layer key 0 in 4.0 (curr_layer_num_ssl in packet-tls.c). */
-    pi = (SslPacketInfo *)p_get_proto_data(wmem_file_scope(), pinfo, proto_tls, 0);
-    if (pi == NULL || pi->records == NULL)
+    /* The TLS dissector keeps the records it decrypted in file scope, one
+     * SslPacketInfo per TLS layer of the frame; layers come in stream
+     * order, and so do the records within one. */
+    first_key = tp_tls_record_keys(pinfo, proto_tls, &last_key);
+    for (key = first_key; key <= last_key; key++) {
+        pi = (SslPacketInfo *)p_get_proto_data(wmem_file_scope(), pinfo, proto_tls, key);
+        for (rec = pi != NULL ? pi->records : NULL; rec != NULL; rec = rec->next)
+            n++;
+    }
+    if (n == 0)
         return NULL;
-    for (rec = pi->records; rec != NULL; rec = rec->next)
-        n++;
     out = wmem_alloc_array(pinfo->pool, tls_plaintext_t, n);
     n = 0;
-    for (rec = pi->records; rec != NULL; rec = rec->next) {
-        out[n].content_type = (uint8_t)rec->type;
-        out[n].data = rec->plain_data;
-        out[n].len = rec->data_len;
-        n++;
+    for (key = first_key; key <= last_key; key++) {
+        pi = (SslPacketInfo *)p_get_proto_data(wmem_file_scope(), pinfo, proto_tls, key);
+        for (rec = pi != NULL ? pi->records : NULL; rec != NULL; rec = rec->next) {
+            out[n].content_type = (uint8_t)rec->type;
+            out[n].data = rec->plain_data;
+            out[n].len = rec->data_len;
+            n++;
+        }
     }
     *count = n;
     return (const struct tls_plaintext_s *)out;

@@ -16,20 +16,19 @@
 #define PLUGIN_VERSION "0.0.0"
 #endif
 
-/* 4.0 and 4.2 look for these symbols; later releases also accept the
- * WIRESHARK_PLUGIN_REGISTER_EPAN macro from wsutil/plugins.h. */
+/* The symbols Wireshark's plugin loader looks for, 4.0 to 4.6 alike. */
 WS_DLL_PUBLIC_DEF const gchar plugin_version[] = PLUGIN_VERSION;
 WS_DLL_PUBLIC_DEF const int plugin_want_major = WIRESHARK_VERSION_MAJOR;
 WS_DLL_PUBLIC_DEF const int plugin_want_minor = WIRESHARK_VERSION_MINOR;
 
 WS_DLL_PUBLIC void plugin_register(void);
-#if WIRESHARK_VERSION_MAJOR > 4 || (WIRESHARK_VERSION_MAJOR == 4 && WIRESHARK_VERSION_MINOR >= 2)
-WS_DLL_PUBLIC const gchar *plugin_describe(void);
+#ifdef TP_HAVE_PLUGIN_DESCRIBE
+WS_DLL_PUBLIC uint32_t plugin_describe(void);
 
-const gchar *
+uint32_t
 plugin_describe(void)
 {
-    return "Tags every TCP packet with its conversation phase and step";
+    return WS_PLUGIN_DESC_DISSECTOR;
 }
 #endif
 

@@ -9,7 +9,7 @@
 # by habit) and runs there, as root, in order:
 #
 #   ./scripts/setup.sh                  installs, builds, installs the plugin, shows the lab capture
-#   TCPPHASE_STAGES=... ./scripts/test.sh   the test command (default: stages 1 and 2)
+#   TCPPHASE_STAGES=... ./scripts/test.sh   the test command (default: stages 1 and 3)
 #
 # Nothing is installed beforehand: a package the two commands forget fails
 # here instead of on a user's machine. Only committed files are tested (a
@@ -18,15 +18,17 @@
 #
 # Needs root (debootstrap, chroot, mounts). Environment:
 #   TCPPHASE_ROOTS   cache of root filesystems (default /var/cache/tcpphase/roots)
-#   TCPPHASE_FRESH_STAGES  stages of test.sh to run inside (default "1 2")
+#   TCPPHASE_FRESH_STAGES  stages of test.sh to run inside (default "1 3": the
+#                    default build and tests, the benchmark's smoke run)
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 roots=${TCPPHASE_ROOTS:-/var/cache/tcpphase/roots}
-stages=${TCPPHASE_FRESH_STAGES:-1 2}
+stages=${TCPPHASE_FRESH_STAGES:-1 3}
 [ "$(id -u)" = 0 ] || { echo "fresh-machine.sh: needs root (debootstrap, chroot)" >&2; exit 2; }
 
 pristine=$roots/bookworm-bare
-"$top/scripts/make-root.sh" bookworm "$pristine"
+# A bare root: none of the packages make-root.sh would add for a build.
+TCPPHASE_ROOT_BASE="" "$top/scripts/make-root.sh" bookworm "$pristine"
 
 commit=$(git -C "$top" rev-parse HEAD)
 if [ -n "$(git -C "$top" status --porcelain --untracked-files=no)" ]; then
@@ -57,7 +59,7 @@ trap 'exit 130' INT TERM
 
 start=$(date +%s)
 cp -a "$pristine" "$root"
-rm -f "$root/.tcpphase-root-done"
+rm -f "$root/.tcpphase-root"
 cp /etc/resolv.conf "$root/etc/resolv.conf"
 
 # Packages downloaded by earlier runs are kept outside the copy; apt still

@@ -589,7 +589,8 @@ def main(argv):
     for k in kinds:
         if k not in KINDS:
             ap.error("unknown kind %s" % k)
-    if not os.path.exists(os.path.join(args.stage, "4.0", "epan", "tcpphase.so")):
+    # The stage holds <major.minor>/epan/ for the Wireshark it was built for.
+    if not glob.glob(os.path.join(args.stage, "*", "epan", "tcpphase.so")):
         sys.exit("no tcpphase.so under %s (build with -DTCPPHASE_SANITIZE=ON)" % args.stage)
     files = captures()
     env = sanitizer_env(args.no_asan)

@@ -247,6 +247,24 @@ def valgrind_plugin_heap(stage, path, loads, work):
     return held, blocks, lost
 
 
+# Where a Wireshark version needs the RSS check judged differently, and why.
+# 4.6 (Debian unstable): sharkd's RSS after reloads settles several MiB
+# higher with tcpphase than without, with no steady slope (measured: +4.8
+# MiB over loads 2 to 6, +8.8 MiB over loads 2 to 12, flat at the end),
+# while valgrind finds the plugin's heap the same after 3 loads as after 1
+# and nothing lost: heap layout, not a leak. There the RSS numbers are
+# shown, and the valgrind check (run whether asked or not) decides.
+RSS_NOT_JUDGED = {"4.6"}
+
+
+def stage_abi(stage):
+    """The Wireshark major.minor the staged plugin was built for."""
+    for name in sorted(os.listdir(stage)):
+        if os.path.exists(os.path.join(stage, name, "epan", "tcpphase.so")):
+            return name
+    return ""
+
+
 def main(argv):
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--stage", default=os.path.join(ROOT, "build", "stage", "plugins"))
@@ -315,12 +333,19 @@ def main(argv):
     grow_without = without[-1] - without[1]
     print("      RSS (KiB) after each load, with tcpphase:    %s" % " ".join(map(str, with_plugin)))
     print("      RSS (KiB) after each load, without tcpphase: %s" % " ".join(map(str, without)))
-    check(grow_with - grow_without < args.rss_slack,
-          "RSS growth from load 2 to load %d: %+d KiB with tcpphase, %+d KiB without "
-          "(difference %+d KiB < %d KiB)" % (args.repeat, grow_with, grow_without,
-                                             grow_with - grow_without, args.rss_slack))
+    growth = ("RSS growth from load 2 to load %d: %+d KiB with tcpphase, %+d KiB without "
+              "(difference %+d KiB < %d KiB)" % (args.repeat, grow_with, grow_without,
+                                                 grow_with - grow_without, args.rss_slack))
+    abi = stage_abi(args.stage)
+    if abi in RSS_NOT_JUDGED:
+        print("      not judged on Wireshark %s (see RSS_NOT_JUDGED): %s" % (abi, growth))
+        args.valgrind = True
+        check(shutil.which("valgrind") is not None,
+              "valgrind is installed (on Wireshark %s it decides the memory check)" % abi)
+    else:
+        check(grow_with - grow_without < args.rss_slack, growth)
 
-    if args.valgrind:
+    if args.valgrind and shutil.which("valgrind"):
         medium = make_big(2, os.path.join(work, "medium.pcapng"))
         one = valgrind_plugin_heap(args.stage, medium, 1, work)
         three = valgrind_plugin_heap(args.stage, medium, 3, work)

@@ -43,14 +43,15 @@ fi
 # The real tshark, also when tests/fuzz/asan-env.sh put its wrapper first.
 tshark_bin=${TCPPHASE_REAL_TSHARK:-$(command -v tshark)}
 case "$tshark_bin" in */tests/fuzz/asan-bin/*) tshark_bin=/usr/bin/tshark ;; esac
-[ -f "$stage/4.0/epan/tcpphase.so" ] || { echo "no tcpphase.so under $stage (build first)" >&2; exit 2; }
 command -v valgrind >/dev/null || { echo "valgrind is not installed (apt-get install valgrind)" >&2; exit 2; }
 
 home=$(mktemp -d "${TMPDIR:-/tmp}/tcpphase-vg-home.XXXXXX")
 trap 'rm -rf "$home"' EXIT INT TERM
 mkdir -p "$home/files" "$logs"
 system_plugins=$("$tshark_bin" -G folders 2>/dev/null | sed -n 's/^Global Plugins:[[:space:]]*//p')
-abi=$(basename "$system_plugins")
+abi=$(basename "$system_plugins")     # the Wireshark major.minor, e.g. 4.4
+[ -f "$stage/$abi/epan/tcpphase.so" ] ||
+    { echo "no $abi/epan/tcpphase.so under $stage (build first)" >&2; exit 2; }
 for kind_dir in "$system_plugins"/*/; do
     kind=$(basename "$kind_dir")
     mkdir -p "$home/plugins/$abi/$kind"

@@ -43,7 +43,7 @@ def packet_rows(rows):
              tptest.labelled("tcpphase.dir", r["tcpphase.dir"]),
              tptest.labelled("tcpphase.step", r["tcpphase.step"]),
              tptest.labelled("tcpphase.phase", r["tcpphase.phase"]),
-             r["tcpphase.phase.seq"], "1" if r["tcpphase.midstream"] in ("1", "True") else "0"]
+             r["tcpphase.phase.seq"], "1" if tptest.boolean(r["tcpphase.midstream"]) == "1" else "0"]
             for r in rows if r["tcpphase.dir"]]
 
 
@@ -77,7 +77,7 @@ def conv_rows(rows):
             if name in check_conv.LABELLED:
                 raw = tptest.labelled(name, raw)
             elif name in check_conv.BOOLEANS:
-                raw = {"True": "1", "False": "0"}.get(raw, raw)
+                raw = tptest.boolean(raw)
             values.append(raw)
         out.append((r["frame.number"], r["tcp.stream"].split(",")[-1], values))
     return out

@@ -48,7 +48,7 @@ def packet_rows(capture, extra=()):
             if name in LABELLED:
                 raw = tptest.labelled(name, raw)
             elif name in BOOLEANS:
-                raw = {"True": "1", "False": "0"}.get(raw, raw)
+                raw = tptest.boolean(raw)
             values.append(raw)
         rows.append((r[0], r[1].split(",")[-1], values))
     return rows

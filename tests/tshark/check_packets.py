@@ -26,7 +26,7 @@ def plugin_rows(capture, extra=()):
         rows.append([r[0], r[1].split(",")[-1], tptest.labelled("tcpphase.dir", r[2]),
                      tptest.labelled("tcpphase.step", r[3]),
                      tptest.labelled("tcpphase.phase", r[4]), r[5],
-                     "1" if r[6] in ("1", "True") else "0"])
+                     "1" if tptest.boolean(r[6]) == "1" else "0"])
     return rows
 
 

@@ -73,6 +73,16 @@ def value_labels():
     return _VALUES
 
 
+# Where a Wireshark version prints something other than 4.0 does (the
+# expectation files hold 4.0's form, the same for every version). Keep
+# this list short and give each entry its reason:
+#   - FT_BOOLEAN fields in -T fields: "1"/"0" on 4.0, "True"/"False" from
+#     4.2 on (tshark prints booleans through their true/false strings).
+def boolean(raw):
+    """A boolean field's -T fields value in 4.0's form ("1"/"0")."""
+    return {"True": "1", "False": "0"}.get(raw, raw)
+
+
 def labelled(field, raw):
     """Turns tshark's number for a value_string field into its label."""
     if raw == "":
