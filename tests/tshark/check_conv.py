@@ -36,22 +36,30 @@ BOOLEANS = {"tcpphase.conv.complete", "tcpphase.conv.tls.established",
 HEADER = ["stream"] + [f[len("tcpphase.conv."):] for f in CONV_FIELDS]
 
 
+FIELDS = ["frame.number", "tcp.stream", "tcpphase.step"] + CONV_FIELDS
+
+
+def conv_row(r):
+    """(frame, stream, [conv values]) of one packet ({field: value} of
+    FIELDS), or None for a packet tcpphase did not tag."""
+    if not r["tcpphase.step"]:
+        return None
+    values = []
+    for name in CONV_FIELDS:
+        raw = r[name]
+        if name in LABELLED:
+            raw = tptest.labelled(name, raw)
+        elif name in BOOLEANS:
+            raw = tptest.boolean(raw)
+        values.append(raw)
+    return (r["frame.number"], tptest.stream_of(r["tcp.stream"]), values)
+
+
 def packet_rows(capture, extra=()):
     """(frame, stream, [conv values]) for every tagged packet."""
-    rows = []
-    for r in tptest.fields(capture, ["frame.number", "tcp.stream", "tcpphase.step"] + CONV_FIELDS,
-                           list(extra) + tptest.capture_args(capture)):
-        if r[2] == "":
-            continue
-        values = []
-        for name, raw in zip(CONV_FIELDS, r[3:]):
-            if name in LABELLED:
-                raw = tptest.labelled(name, raw)
-            elif name in BOOLEANS:
-                raw = tptest.boolean(raw)
-            values.append(raw)
-        rows.append((r[0], r[1].split(",")[-1], values))
-    return rows
+    rows = (conv_row(r) for r in tptest.field_dicts(capture, FIELDS,
+                                                     list(extra) + tptest.capture_args(capture)))
+    return [r for r in rows if r is not None]
 
 
 def by_stream(rows):
@@ -62,8 +70,33 @@ def by_stream(rows):
 
 
 def expectation_path(capture):
-    name = os.path.splitext(os.path.basename(capture))[0]
-    return os.path.join(tptest.EXPECTED, name + ".conv.tsv")
+    return tptest.expectation_path(capture, "conv")
+
+
+def compare(report, expected_rows, whole_rows, so_far_rows):
+    """-2 (whole_rows): every packet of a stream carries its expected
+    values; one pass (so_far_rows): the last packet of each stream does,
+    and the first has seen one packet. Rows as conv_row() makes them."""
+    expected = {row[0]: row[1:] for row in expected_rows}
+    whole = by_stream(whole_rows)
+    report.equal(sorted(whole, key=int), sorted(expected, key=int), "-2: streams")
+    for stream, packets in sorted(whole.items(), key=lambda kv: int(kv[0])):
+        for frame, values in packets:
+            report.equal(values, expected.get(stream), "-2: stream %s frame %s" % (stream, frame))
+
+    so_far = by_stream(so_far_rows)
+    for stream, packets in sorted(so_far.items(), key=lambda kv: int(kv[0])):
+        frame, values = packets[-1]
+        report.equal(values, expected.get(stream),
+                     "one-pass: last packet (frame %s) of stream %s sees it all" % (frame, stream))
+        if len(packets) > 1:
+            first = dict(zip(HEADER[1:], packets[0][1]))
+            total = sum(int(first[k]) for k in ("packets.handshake", "packets.data",
+                                                 "packets.teardown"))
+            report.equal(total, 1, "one-pass: first packet (frame %s) of stream %s sees "
+                         "one packet" % (packets[0][0], stream))
+            report.equal(first["duration"], "0.000000000",
+                         "one-pass: first packet of stream %s: duration so far" % stream)
 
 
 def main(argv):
@@ -81,27 +114,7 @@ def main(argv):
     report = tptest.Report("conv " + os.path.basename(capture))
     header, expected_rows = tptest.read_tsv(expectation_path(capture))
     report.equal(header, HEADER, "expectation header")
-    expected = {row[0]: row[1:] for row in expected_rows}
-
-    whole = by_stream(packet_rows(capture, ["-2"]))
-    report.equal(sorted(whole, key=int), sorted(expected, key=int), "-2: streams")
-    for stream, packets in sorted(whole.items(), key=lambda kv: int(kv[0])):
-        for frame, values in packets:
-            report.equal(values, expected.get(stream), "-2: stream %s frame %s" % (stream, frame))
-
-    so_far = by_stream(packet_rows(capture))
-    for stream, packets in sorted(so_far.items(), key=lambda kv: int(kv[0])):
-        frame, values = packets[-1]
-        report.equal(values, expected.get(stream),
-                     "one-pass: last packet (frame %s) of stream %s sees it all" % (frame, stream))
-        if len(packets) > 1:
-            first = dict(zip(HEADER[1:], packets[0][1]))
-            total = sum(int(first[k]) for k in ("packets.handshake", "packets.data",
-                                                 "packets.teardown"))
-            report.equal(total, 1, "one-pass: first packet (frame %s) of stream %s sees "
-                         "one packet" % (packets[0][0], stream))
-            report.equal(first["duration"], "0.000000000",
-                         "one-pass: first packet of stream %s: duration so far" % stream)
+    compare(report, expected_rows, packet_rows(capture, ["-2"]), packet_rows(capture))
     return report.finish()
 
 

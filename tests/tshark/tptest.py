@@ -47,6 +47,23 @@ def without_leak_check():
     return {"ASAN_OPTIONS": options + ":detect_leaks=0"}
 
 
+def field_dicts(capture, names, extra=()):
+    """Like fields(), one {field name: value} per packet (missing: "")."""
+    return [dict(zip(names, r + [""] * (len(names) - len(r))))
+            for r in fields(capture, names, extra)]
+
+
+def stream_of(raw):
+    """The packet's tcp.stream: the last TCP header's when it has several."""
+    return raw.split(",")[-1] if raw else ""
+
+
+def expectation_path(capture, kind):
+    """tests/tshark/expected/<capture name>.<kind>.tsv"""
+    name = os.path.splitext(os.path.basename(capture))[0]
+    return os.path.join(EXPECTED, "%s.%s.tsv" % (name, kind))
+
+
 def fields(capture, names, extra=()):
     """Rows of -T fields output, one list per packet (multiple occurrences
     of a field stay comma-separated)."""
@@ -127,6 +144,12 @@ class Report:
     def equal(self, actual, expected, message):
         return self.check(actual == expected, "%s\n  expected: %r\n  actual:   %r"
                           % (message, expected, actual))
+
+    def rows(self, what, actual, expected):
+        """Row lists equal, row by row (rows start with their frame)."""
+        self.equal(len(actual), len(expected), "%s: number of rows" % what)
+        for a, e in zip(actual, expected):
+            self.equal(a, e, "%s: frame %s" % (what, e[0]))
 
     def finish(self):
         print("%d passed, %d failed" % (self.passed, self.failed))
