@@ -821,6 +821,24 @@ finish(sess_t *s, const char *what)
     drop_conv(&s->conv);
 }
 
+/* Most sessions open the same way: a ClientHello (TLS 1.3's when tls13)
+ * naming sni, sent whole; b is left empty for the next flight. */
+static void
+sess_start(sess_t *s, buf_t *b, const char *sni, bool tls13)
+{
+    sess_init(s);
+    rec_client_hello(b, sni, tls13);
+    send_buf(s, C, b);
+    b->n = 0;
+}
+
+static void
+sess_end(sess_t *s, buf_t *b, const char *what)
+{
+    finish(s, what);
+    buf_free(b);
+}
+
 /* ---- 1. TLS 1.2 full handshake ---- */
 
 static void
@@ -903,8 +921,7 @@ test_hello_memory_released(void)
     CHECK(heap.allocs == heap.releases);
     CHECK_STR(s.conv.sni, "a.example", "sni");
     EXPECT_STAGES(&s, "- | client_hello");
-    finish(&s, "hello memory");
-    buf_free(&b);
+    sess_end(&s, &b, "hello memory");
 }
 
 /* ---- 2. TLS 1.3 without keys ---- */
@@ -916,10 +933,7 @@ test_tls13_without_keys(void)
     buf_t b = { 0 };
     tls_time_t t = -1;
 
-    sess_init(&s);
-    rec_client_hello(&b, "tls13.example.org", true);
-    send_buf(&s, C, &b);
-    b.n = 0;
+    sess_start(&s, &b, "tls13.example.org", true);
     flight13_server(&b);
     send_buf(&s, S, &b);
     b.n = 0;
@@ -972,10 +986,7 @@ test_tls13_without_keys_segmented_flight(void)
     buf_t b = { 0 };
     size_t cuts[2];
 
-    sess_init(&s);
-    rec_client_hello(&b, "seg.example", true);
-    send_buf(&s, C, &b);
-    b.n = 0;
+    sess_start(&s, &b, "seg.example", true);
     flight13_server(&b);
     cuts[0] = 1000;
     cuts[1] = 2000;
@@ -1164,10 +1175,7 @@ test_tls12_with_keys(void)
     static const uint8_t unexpected[2] = { 2, 10 };
     tls_plaintext_t pt[1];
 
-    sess_init(&s);
-    rec_client_hello(&b, "keys12.example", false);
-    send_buf(&s, C, &b);
-    b.n = 0;
+    sess_start(&s, &b, "keys12.example", false);
     flight12_server(&b);
     send_buf(&s, S, &b);
     b.n = 0;
@@ -1213,10 +1221,7 @@ test_record_header_split(void)
     size_t cuts[1];
     size_t sh_len;
 
-    sess_init(&s);
-    rec_client_hello(&b, "split.example", false);
-    send_buf(&s, C, &b);
-    b.n = 0;
+    sess_start(&s, &b, "split.example", false);
     rec_msg(&b, build_sh12);
     rec_msg(&b, build_cert1200);
     sh_len = b.n;
@@ -1228,8 +1233,7 @@ test_record_header_split(void)
         "client_hello"
         " | server_hello certificate"
         " | server_key_exchange server_hello_done");
-    finish(&s, "header split");
-    buf_free(&b);
+    sess_end(&s, &b, "header split");
 }
 
 /* Record bodies split across segments, one message per record. */
@@ -1240,10 +1244,7 @@ test_record_body_split(void)
     buf_t b = { 0 };
     size_t cuts[3];
 
-    sess_init(&s);
-    rec_client_hello(&b, "split.example", false);
-    send_buf(&s, C, &b);
-    b.n = 0;
+    sess_start(&s, &b, "split.example", false);
     rec_msg(&b, build_sh12);
     cuts[0] = b.n + 5 + 2;                  /* 2 bytes into the cert message header */
     cuts[1] = 600;                          /* inside the certificate */
@@ -1260,8 +1261,7 @@ test_record_body_split(void)
         " | server_key_exchange server_hello_done");
     CHECK(s.conv.server_certificate_seen);
     EXPECT_RESULT(&s, "in_progress");
-    finish(&s, "body split");
-    buf_free(&b);
+    sess_end(&s, &b, "body split");
 }
 
 /* Every way of cutting the TLS 1.2 server flight (one message per record)
@@ -1334,10 +1334,7 @@ test_multi_message_record_split(void)
     buf_t b = { 0 };
     size_t cuts[1];
 
-    sess_init(&s);
-    rec_client_hello(&b, "schannel.example", false);
-    send_buf(&s, C, &b);
-    b.n = 0;
+    sess_start(&s, &b, "schannel.example", false);
     flight12_server_one_record(&b);
     cuts[0] = 700;                          /* inside the certificate */
     send_split(&s, S, &b, cuts, 1);
@@ -1346,8 +1343,7 @@ test_multi_message_record_split(void)
         " | -"
         " | server_hello certificate server_key_exchange server_hello_done");
     CHECK(s.conv.version == 0x0303);
-    finish(&s, "multi-message record split");
-    buf_free(&b);
+    sess_end(&s, &b, "multi-message record split");
 }
 
 /* The same record in one segment, for comparison. */
@@ -1357,16 +1353,12 @@ test_multi_message_record_whole(void)
     sess_t s;
     buf_t b = { 0 };
 
-    sess_init(&s);
-    rec_client_hello(&b, "schannel.example", false);
-    send_buf(&s, C, &b);
-    b.n = 0;
+    sess_start(&s, &b, "schannel.example", false);
     flight12_server_one_record(&b);
     send_buf(&s, S, &b);
     EXPECT_STAGES(&s,
         "client_hello | server_hello certificate server_key_exchange server_hello_done");
-    finish(&s, "multi-message record whole");
-    buf_free(&b);
+    sess_end(&s, &b, "multi-message record whole");
 }
 
 /* The ClientHello itself split right after its first bytes (as DPI-evasion
@@ -1385,8 +1377,7 @@ test_client_hello_header_split(void)
     EXPECT_STAGES(&s, "- | client_hello");
     CHECK_STR(s.conv.sni, "evade.example", "sni");
     EXPECT_RESULT(&s, "in_progress");
-    finish(&s, "client hello header split");
-    buf_free(&b);
+    sess_end(&s, &b, "client hello header split");
 }
 
 static void
@@ -1416,8 +1407,7 @@ test_client_hello_body_split(void)
      * completes at 3 ms (docs/spec.md section 5 does not say which of the two counts) */
     CHECK(tls_conv_handshake_time(&s.conv, &t));
     CHECK(t == 4 * MS || t == 2 * MS);
-    finish(&s, "client hello body split");
-    buf_free(&b);
+    sess_end(&s, &b, "client hello body split");
 }
 
 /* Several records in one segment: the client's CKE+CCS+Finished with
@@ -1428,10 +1418,7 @@ test_several_records_one_segment(void)
     sess_t s;
     buf_t b = { 0 };
 
-    sess_init(&s);
-    rec_client_hello(&b, "many.example", false);
-    send_buf(&s, C, &b);
-    b.n = 0;
+    sess_start(&s, &b, "many.example", false);
     flight12_server(&b);
     send_buf(&s, S, &b);
     b.n = 0;
@@ -1452,8 +1439,7 @@ test_several_records_one_segment(void)
     EXPECT_PHASES(&s, "handshake | handshake | handshake | handshake");
     CHECK(s.out[3].phase_mask == ((1u << TLS_PHASE_HANDSHAKE) | (1u << TLS_PHASE_APPLICATION)));
     EXPECT_RESULT(&s, "established");
-    finish(&s, "several records");
-    buf_free(&b);
+    sess_end(&s, &b, "several records");
 }
 
 static void
@@ -1506,10 +1492,7 @@ test_out_of_order(void)
     uint32_t base;
     size_t a_end = 700, b_end = 1400;
 
-    sess_init(&s);
-    rec_client_hello(&b, "ooo.example", false);
-    send_buf(&s, C, &b);
-    b.n = 0;
+    sess_start(&s, &b, "ooo.example", false);
     flight12_server(&b);
     base = s.next_seq[1];
     send_at(&s, S, base, b.p, (uint32_t)a_end, (uint32_t)a_end, NULL, 0);
@@ -1528,8 +1511,7 @@ test_out_of_order(void)
         "client_hello | server_hello | - | certificate server_key_exchange server_hello_done | -");
     EXPECT_PHASES(&s, "handshake | handshake | - | handshake | -");
     CHECK(heap.live_count == 0);
-    finish(&s, "out of order");
-    buf_free(&b);
+    sess_end(&s, &b, "out of order");
 }
 
 /* Two out-of-order segments waiting at once, the later one arriving first,
@@ -1541,10 +1523,7 @@ test_out_of_order_several_pending(void)
     buf_t b = { 0 };
     uint32_t base;
 
-    sess_init(&s);
-    rec_client_hello(&b, "ooo2.example", false);
-    send_buf(&s, C, &b);
-    b.n = 0;
+    sess_start(&s, &b, "ooo2.example", false);
     flight12_server(&b);
     base = s.next_seq[1];
     send_at(&s, S, base, b.p, 100, 100, NULL, 0);
@@ -1560,8 +1539,7 @@ test_out_of_order_several_pending(void)
         " | certificate server_key_exchange server_hello_done");
     CHECK(s.conv.flow[1].pending == NULL && s.conv.flow[1].pending_bytes == 0);
     CHECK(heap.live_count == 0);
-    finish(&s, "several pending");
-    buf_free(&b);
+    sess_end(&s, &b, "several pending");
 }
 
 /* A segment that repeats bytes already seen and carries new ones. */
@@ -1572,10 +1550,7 @@ test_overlapping_segment(void)
     buf_t b = { 0 };
     uint32_t base;
 
-    sess_init(&s);
-    rec_client_hello(&b, "overlap.example", false);
-    send_buf(&s, C, &b);
-    b.n = 0;
+    sess_start(&s, &b, "overlap.example", false);
     flight12_server(&b);
     base = s.next_seq[1];
     send_at(&s, S, base, b.p, 1000, 1000, NULL, 0);
@@ -1583,8 +1558,7 @@ test_overlapping_segment(void)
             0);
     EXPECT_STAGES(&s,
         "client_hello | server_hello | certificate server_key_exchange server_hello_done");
-    finish(&s, "overlap");
-    buf_free(&b);
+    sess_end(&s, &b, "overlap");
 }
 
 /* Sequence numbers that wrap around 2^32 in the middle of the flight. */
@@ -1611,8 +1585,7 @@ test_sequence_wrap(void)
         "client_hello | server_hello | - | certificate server_key_exchange server_hello_done"
         " | client_key_exchange change_cipher_spec finished | change_cipher_spec finished");
     EXPECT_RESULT(&s, "established");
-    finish(&s, "wrap");
-    buf_free(&b);
+    sess_end(&s, &b, "wrap");
 }
 
 /* ---- 5. HelloRetryRequest ---- */
@@ -1624,10 +1597,7 @@ test_hello_retry_request(void)
     buf_t b = { 0 }, m = { 0 };
     tls_time_t t = -1;
 
-    sess_init(&s);
-    rec_client_hello(&b, "hrr.example", true);
-    send_buf(&s, C, &b);
-    b.n = 0;
+    sess_start(&s, &b, "hrr.example", true);
     msg_hello_retry_request(&m);
     rec_buf(&b, TLS_CT_HANDSHAKE, &m);
     send_buf(&s, S, &b);
@@ -1671,10 +1641,7 @@ test_hello_retry_request_with_server_ccs(void)
     sess_t s;
     buf_t b = { 0 }, m = { 0 };
 
-    sess_init(&s);
-    rec_client_hello(&b, "hrr2.example", true);
-    send_buf(&s, C, &b);
-    b.n = 0;
+    sess_start(&s, &b, "hrr2.example", true);
     msg_hello_retry_request(&m);
     rec_buf(&b, TLS_CT_HANDSHAKE, &m);
     rec_ccs(&b);
@@ -1711,10 +1678,7 @@ test_hello_retry_request_split(void)
     buf_t b = { 0 }, m = { 0 };
     size_t cuts[1];
 
-    sess_init(&s);
-    rec_client_hello(&b, "hrr3.example", true);
-    send_buf(&s, C, &b);
-    b.n = 0;
+    sess_start(&s, &b, "hrr3.example", true);
     msg_hello_retry_request(&m);
     rec_buf(&b, TLS_CT_HANDSHAKE, &m);
     cuts[0] = 30;                           /* inside the random */
@@ -1735,10 +1699,7 @@ test_tls12_abbreviated(void)
     buf_t b = { 0 };
     tls_time_t t = -1;
 
-    sess_init(&s);
-    rec_client_hello(&b, "resume.example", false);
-    send_buf(&s, C, &b);
-    b.n = 0;
+    sess_start(&s, &b, "resume.example", false);
     rec_msg(&b, build_sh12);
     flight12_server_finish(&b);
     send_buf(&s, S, &b);
@@ -1759,8 +1720,7 @@ test_tls12_abbreviated(void)
     CHECK(tls_conv_resumed(&s.conv));
     CHECK(s.conv.version == 0x0303);
     CHECK(tls_conv_handshake_time(&s.conv, &t) && t == 2 * MS);
-    finish(&s, "tls12 abbreviated");
-    buf_free(&b);
+    sess_end(&s, &b, "tls12 abbreviated");
 }
 
 /* A full handshake in which the server issues a ticket: not resumed. */
@@ -1770,10 +1730,7 @@ test_tls12_new_session_ticket_full(void)
     sess_t s;
     buf_t b = { 0 };
 
-    sess_init(&s);
-    rec_client_hello(&b, "ticket.example", false);
-    send_buf(&s, C, &b);
-    b.n = 0;
+    sess_start(&s, &b, "ticket.example", false);
     flight12_server(&b);
     send_buf(&s, S, &b);
     b.n = 0;
@@ -1790,8 +1747,7 @@ test_tls12_new_session_ticket_full(void)
         " | new_session_ticket change_cipher_spec finished");
     EXPECT_RESULT(&s, "established");
     CHECK(!tls_conv_resumed(&s.conv));
-    finish(&s, "tls12 ticket full");
-    buf_free(&b);
+    sess_end(&s, &b, "tls12 ticket full");
 }
 
 /* Resumption by ticket: SH, NewSessionTicket, CCS, Finished. */
@@ -1801,10 +1757,7 @@ test_tls12_new_session_ticket_resumed(void)
     sess_t s;
     buf_t b = { 0 };
 
-    sess_init(&s);
-    rec_client_hello(&b, "ticket.example", false);
-    send_buf(&s, C, &b);
-    b.n = 0;
+    sess_start(&s, &b, "ticket.example", false);
     rec_msg(&b, build_sh12);
     rec_msg(&b, build_nst12);
     flight12_server_finish(&b);
@@ -1819,8 +1772,7 @@ test_tls12_new_session_ticket_resumed(void)
         " | change_cipher_spec finished");
     EXPECT_RESULT(&s, "established");
     CHECK(tls_conv_resumed(&s.conv));
-    finish(&s, "tls12 ticket resumed");
-    buf_free(&b);
+    sess_end(&s, &b, "tls12 ticket resumed");
 }
 
 static void
@@ -1873,10 +1825,7 @@ test_tls12_unknown_ca(void)
     buf_t b = { 0 };
     tls_time_t t;
 
-    sess_init(&s);
-    rec_client_hello(&b, "badcert.example", false);
-    send_buf(&s, C, &b);
-    b.n = 0;
+    sess_start(&s, &b, "badcert.example", false);
     flight12_server(&b);
     send_buf(&s, S, &b);
     b.n = 0;
@@ -1894,8 +1843,7 @@ test_tls12_unknown_ca(void)
     tls_conv_on_close(&s.conv);
     EXPECT_RESULT(&s, "failed");
     CHECK(s.conv.version == 0x0303);
-    finish(&s, "unknown_ca");
-    buf_free(&b);
+    sess_end(&s, &b, "unknown_ca");
 }
 
 /* A warning alert that does not end the handshake (unrecognized_name,
@@ -1906,10 +1854,7 @@ test_tls12_warning_alert_is_not_failure(void)
     sess_t s;
     buf_t b = { 0 };
 
-    sess_init(&s);
-    rec_client_hello(&b, "other.example", false);
-    send_buf(&s, C, &b);
-    b.n = 0;
+    sess_start(&s, &b, "other.example", false);
     rec_alert(&b, 1, 112);                  /* warning unrecognized_name */
     send_buf(&s, S, &b);
     EXPECT_STAGES(&s, "client_hello | alert");
@@ -1921,8 +1866,7 @@ test_tls12_warning_alert_is_not_failure(void)
     send_buf(&s, S, &b);
     EXPECT_FAILED_HERE(&s, "..F");
     EXPECT_RESULT(&s, "failed");
-    finish(&s, "warning alert");
-    buf_free(&b);
+    sess_end(&s, &b, "warning alert");
 }
 
 /* The server refuses the ClientHello with a plaintext alert. */
@@ -1932,10 +1876,7 @@ test_server_handshake_failure(void)
     sess_t s;
     buf_t b = { 0 };
 
-    sess_init(&s);
-    rec_client_hello(&b, "refuse.example", true);
-    send_buf(&s, C, &b);
-    b.n = 0;
+    sess_start(&s, &b, "refuse.example", true);
     rec_alert(&b, 2, 40);
     send_buf(&s, S, &b);
     EXPECT_STAGES(&s, "client_hello | alert");
@@ -1943,8 +1884,7 @@ test_server_handshake_failure(void)
     EXPECT_FAILED_HERE(&s, ".F");
     EXPECT_RESULT(&s, "failed");
     CHECK(s.conv.version == 0);
-    finish(&s, "handshake_failure");
-    buf_free(&b);
+    sess_end(&s, &b, "handshake_failure");
 }
 
 /* TLS 1.3: the client's first encrypted record has the size of an alert
@@ -1955,10 +1895,7 @@ test_tls13_client_refuses(void)
     sess_t s;
     buf_t b = { 0 };
 
-    sess_init(&s);
-    rec_client_hello(&b, "refuse13.example", true);
-    send_buf(&s, C, &b);
-    b.n = 0;
+    sess_start(&s, &b, "refuse13.example", true);
     flight13_server(&b);
     send_buf(&s, S, &b);
     b.n = 0;
@@ -1973,8 +1910,7 @@ test_tls13_client_refuses(void)
     EXPECT_PHASES(&s, "handshake | handshake | alert");
     EXPECT_FAILED_HERE(&s, "..F");
     EXPECT_RESULT(&s, "failed");
-    finish(&s, "tls13 client refuses");
-    buf_free(&b);
+    sess_end(&s, &b, "tls13 client refuses");
 }
 
 static void
@@ -1997,8 +1933,7 @@ test_close_before_completion(void)
     tls_conv_on_close(&s.conv);
     EXPECT_RESULT(&s, "failed");
     CHECK(!s.conv.alert_seen);
-    finish(&s, "close before completion");
-    buf_free(&b);
+    sess_end(&s, &b, "close before completion");
 }
 
 static void
@@ -2068,8 +2003,7 @@ test_client_hello_after_http(void)
     CHECK(s.conv.version == 0x0303);
     tls_conv_on_close(&s.conv);
     EXPECT_RESULT(&s, "failed");
-    finish(&s, "client hello after http");
-    buf_free(&b);
+    sess_end(&s, &b, "client hello after http");
 }
 
 /* SMTP STARTTLS: banner, EHLO, STARTTLS, "220 Ready", then the TLS 1.2
@@ -2116,8 +2050,7 @@ test_server_speaks_first(void)
     EXPECT_RESULT(&s, "established");
     CHECK_STR(s.conv.sni, "mail.example", "starttls sni");
     CHECK(tls_conv_handshake_time(&s.conv, &t_dummy) && t_dummy == 3 * MS);
-    finish(&s, "server first");
-    buf_free(&b);
+    sess_end(&s, &b, "server first");
 }
 
 
@@ -2167,8 +2100,7 @@ test_midstream_tls12(void)
         CHECK(s.out[i].alert_count == 0);   /* an encrypted alert is not read */
     tls_conv_on_close(&s.conv);
     EXPECT_RESULT(&s, "midstream");
-    finish(&s, "midstream tls12");
-    buf_free(&b);
+    sess_end(&s, &b, "midstream tls12");
 }
 
 /* TLS 1.3 mid-stream: every record has the application_data type; the
@@ -2198,8 +2130,7 @@ test_midstream_tls13(void)
                       " | encrypted_handshake heartbeat change_cipher_spec");
     EXPECT_PHASES(&s, "application | application | application | application");
     EXPECT_RESULT(&s, "midstream");
-    finish(&s, "midstream tls13");
-    buf_free(&b);
+    sess_end(&s, &b, "midstream tls13");
 }
 
 /* A download picked up in the middle of a record: the first segments are
@@ -2232,8 +2163,7 @@ test_midstream_cut_in_a_record(void)
     EXPECT_STAGES(&s, "- | - | - | application_data application_data | - | application_data");
     EXPECT_PHASES(&s, "- | - | - | application | - | application");
     EXPECT_RESULT(&s, "midstream");
-    finish(&s, "midstream cut in a record");
-    buf_free(&b);
+    sess_end(&s, &b, "midstream cut in a record");
 }
 
 /* Nothing is guessed across a gap: a candidate run that loses a segment is
@@ -2269,8 +2199,7 @@ test_midstream_gap(void)
     EXPECT_STAGES(&s, "- | application_data | - | -");
     send_at(&s, S, seq, b.p, (uint32_t)b.n, (uint32_t)b.n, NULL, 0);   /* the gap fills */
     EXPECT_STAGES(&s, "- | application_data | - | - | application_data application_data");
-    finish(&s, "midstream gap");
-    buf_free(&b);
+    sess_end(&s, &b, "midstream gap");
 }
 
 /* Plaintext protocols picked up mid-stream stay untagged: HTTP, SSH-style
@@ -2309,8 +2238,7 @@ test_midstream_plaintext_lookalikes(void)
     EXPECT_STAGES(&s, "- | - | - | - | - | - | - | - | - | - | - | - | -");
     EXPECT_RESULT(&s, "none");
     CHECK(s.conv.detect != TLS_DETECT_YES);
-    finish(&s, "midstream plaintext");
-    buf_free(&b);
+    sess_end(&s, &b, "midstream plaintext");
 }
 
 /* Mid-stream pick-up only where the handshake was not captured: a
@@ -2331,8 +2259,7 @@ test_records_without_midstream_not_followed(void)
     send_buf(&s, C, &b);
     EXPECT_STAGES(&s, "- | - | -");
     EXPECT_RESULT(&s, "none");
-    finish(&s, "records, handshake seen");
-    buf_free(&b);
+    sess_end(&s, &b, "records, handshake seen");
 }
 
 /* STARTTLS in a conversation picked up mid-stream: plaintext, then the
@@ -2358,8 +2285,7 @@ test_midstream_then_client_hello(void)
                       " encrypted_handshake");
     EXPECT_RESULT(&s, "in_progress");
     CHECK(s.conv.version == 0x0304);
-    finish(&s, "midstream then client hello");
-    buf_free(&b);
+    sess_end(&s, &b, "midstream then client hello");
 }
 
 /* ---- 10. SSLv2-format ClientHello ---- */
@@ -2436,8 +2362,7 @@ test_sslv2_client_hello(void)
     EXPECT_STAGES(&s, "- | - | - | client_hello");
     CHECK(s.conv.hello_version == 0x0301);
     EXPECT_RESULT(&s, "in_progress");
-    finish(&s, "sslv2 hello after prelude");
-    buf_free(&b);
+    sess_end(&s, &b, "sslv2 hello after prelude");
 }
 
 /* Empty segments (pure ACKs) before the ClientHello decide nothing. */
@@ -2453,8 +2378,7 @@ test_empty_segments_decide_nothing(void)
     rec_client_hello(&b, "acks.example", false);
     send_buf(&s, C, &b);
     EXPECT_STAGES(&s, "- | - | client_hello");
-    finish(&s, "empty segments");
-    buf_free(&b);
+    sess_end(&s, &b, "empty segments");
 }
 
 /* ---- 9. snaplen ---- */
@@ -2468,10 +2392,7 @@ test_snaplen_cut_body(void)
     buf_t b = { 0 };
     uint32_t seq;
 
-    sess_init(&s);
-    rec_client_hello(&b, "snap.example", false);
-    send_buf(&s, C, &b);
-    b.n = 0;
+    sess_start(&s, &b, "snap.example", false);
     rec_msg(&b, build_sh12);
     rec_msg(&b, build_cert1200);
     seq = s.next_seq[1];
@@ -2480,8 +2401,7 @@ test_snaplen_cut_body(void)
     EXPECT_STAGES(&s, "client_hello | server_hello unknown");
     EXPECT_PHASES(&s, "handshake | handshake");
     check_heap(&s.conv, "cut certificate");
-    finish(&s, "snaplen body");
-    buf_free(&b);
+    sess_end(&s, &b, "snaplen body");
 }
 
 /* The same, but the certificate record continues into the next, fully
@@ -2495,10 +2415,7 @@ test_snaplen_cut_body_then_more_records(void)
     uint32_t seq;
     size_t first = 1000;
 
-    sess_init(&s);
-    rec_client_hello(&b, "snap2.example", false);
-    send_buf(&s, C, &b);
-    b.n = 0;
+    sess_start(&s, &b, "snap2.example", false);
     flight12_server(&b);
     seq = s.next_seq[1];
     send_at(&s, S, seq, b.p, 200, (uint32_t)first, NULL, 0);        /* cut */
@@ -2517,8 +2434,7 @@ test_snaplen_cut_body_then_more_records(void)
         " | client_key_exchange change_cipher_spec finished"
         " | change_cipher_spec finished");
     EXPECT_RESULT(&s, "established");
-    finish(&s, "snaplen body then more");
-    buf_free(&b);
+    sess_end(&s, &b, "snaplen body then more");
 }
 
 /* The snaplen cut the server's first segment inside its ServerHello (the
@@ -2531,10 +2447,7 @@ test_snaplen_cut_server_hello_tls13(void)
     sess_t s;
     buf_t b = { 0 };
 
-    sess_init(&s);
-    rec_client_hello(&b, "snap13.example", true);
-    send_buf(&s, C, &b);
-    b.n = 0;
+    sess_start(&s, &b, "snap13.example", true);
     flight13_server(&b);
     send_at(&s, S, s.next_seq[1], b.p, 40, (uint32_t)b.n, NULL, 0);
     b.n = 0;
@@ -2555,8 +2468,7 @@ test_snaplen_cut_server_hello_tls13(void)
         " | -");                /* nothing more from the server's side */
     CHECK(s.conv.version == 0);
     CHECK(!s.conv.established);
-    finish(&s, "snaplen server hello tls13");
-    buf_free(&b);
+    sess_end(&s, &b, "snaplen server hello tls13");
 }
 
 /* The same cut in TLS 1.2: the client's encrypted Finished is a handshake
@@ -2568,10 +2480,7 @@ test_snaplen_cut_server_hello_tls12(void)
     sess_t s;
     buf_t b = { 0 };
 
-    sess_init(&s);
-    rec_client_hello(&b, "snap12.example", false);
-    send_buf(&s, C, &b);
-    b.n = 0;
+    sess_start(&s, &b, "snap12.example", false);
     flight12_server(&b);
     send_at(&s, S, s.next_seq[1], b.p, 40, (uint32_t)b.n, NULL, 0);
     b.n = 0;
@@ -2590,8 +2499,7 @@ test_snaplen_cut_server_hello_tls12(void)
         " | client_key_exchange change_cipher_spec finished"
         " | application_data");
     CHECK(s.conv.version == 0);
-    finish(&s, "snaplen server hello tls12");
-    buf_free(&b);
+    sess_end(&s, &b, "snaplen server hello tls12");
 }
 
 /* A large ClientHello (post-quantum key share) cut by the snaplen: the
@@ -2642,10 +2550,7 @@ test_snaplen_cut_header(void)
     uint32_t seq;
     size_t sh_end;
 
-    sess_init(&s);
-    rec_client_hello(&b, "hdr.example", false);
-    send_buf(&s, C, &b);
-    b.n = 0;
+    sess_start(&s, &b, "hdr.example", false);
     rec_msg(&b, build_sh12);
     sh_end = b.n;
     rec_msg(&b, build_cert1200);
@@ -2664,8 +2569,7 @@ test_snaplen_cut_header(void)
         "client_hello | server_hello unknown | - | client_key_exchange change_cipher_spec finished");
     CHECK(s.conv.flow[1].broken);
     CHECK(!s.conv.flow[0].broken);
-    finish(&s, "snaplen header");
-    buf_free(&b);
+    sess_end(&s, &b, "snaplen header");
 }
 
 /* After the handshake, a cut header in application data: the unknown
@@ -2686,8 +2590,7 @@ test_snaplen_cut_header_after_established(void)
     CHECK(s.out[s.npkts - 1].stages[0] == TLS_STAGE_APPLICATION_DATA);
     CHECK(s.out[s.npkts - 1].stages[1] == TLS_STAGE_UNKNOWN);
     CHECK(tls_packet_phase(&s.out[s.npkts - 1]) == TLS_PHASE_APPLICATION);
-    finish(&s, "cut header after established");
-    buf_free(&b);
+    sess_end(&s, &b, "cut header after established");
 }
 
 /* An out-of-order segment that is itself cut cannot be kept. */
@@ -2698,18 +2601,14 @@ test_snaplen_cut_out_of_order(void)
     buf_t b = { 0 };
     uint32_t base;
 
-    sess_init(&s);
-    rec_client_hello(&b, "ooocut.example", false);
-    send_buf(&s, C, &b);
-    b.n = 0;
+    sess_start(&s, &b, "ooocut.example", false);
     flight12_server(&b);
     base = s.next_seq[1];
     send_at(&s, S, base + 700, b.p + 700, 100, (uint32_t)(b.n - 700), NULL, 0);
     send_at(&s, S, base, b.p, 700, 700, NULL, 0);
     EXPECT_STAGES(&s, "client_hello | - | -");
     CHECK(heap.live_count == 0);
-    finish(&s, "cut out of order");
-    buf_free(&b);
+    sess_end(&s, &b, "cut out of order");
 }
 
 /* ---- 10. robustness ---- */
@@ -2735,8 +2634,7 @@ test_garbage_after_client_hello(void)
         "client_hello | - | server_hello certificate server_key_exchange server_hello_done");
     CHECK(s.conv.flow[0].broken);
     CHECK_STR(s.conv.sni, "garbage.example", "sni");
-    finish(&s, "garbage");
-    buf_free(&b);
+    sess_end(&s, &b, "garbage");
 }
 
 /* Record headers that are almost plausible: too long, wrong version. */
@@ -2893,8 +2791,7 @@ test_truncated_hellos(void)
     send_buf(&s, S, &b);
     EXPECT_STAGES(&s, "client_hello | server_hello");
     CHECK(s.conv.version == 0x0303);
-    finish(&s, "server hello bad extensions");
-    buf_free(&b);
+    sess_end(&s, &b, "server hello bad extensions");
 }
 
 /* 1000 tiny records in one segment: 32 named, the rest counted. */
@@ -2965,8 +2862,7 @@ test_zero_length_records(void)
     CHECK(s.out[s.npkts - 1].count == 1);
     CHECK(s.out[s.npkts - 1].stages[0] == TLS_STAGE_APPLICATION_DATA);
     CHECK(tls_packet_phase(&s.out[s.npkts - 1]) == TLS_PHASE_APPLICATION);
-    finish(&s, "zero length");
-    buf_free(&b);
+    sess_end(&s, &b, "zero length");
 }
 
 /* A ServerHello-typed message sent by the client is not the server's
@@ -2977,10 +2873,7 @@ test_client_sent_server_hello_is_ignored(void)
     sess_t s;
     buf_t b = { 0 }, m = { 0 };
 
-    sess_init(&s);
-    rec_client_hello(&b, "odd.example", false);
-    send_buf(&s, C, &b);
-    b.n = 0;
+    sess_start(&s, &b, "odd.example", false);
     flight12_server(&b);
     send_buf(&s, S, &b);
     b.n = 0;
@@ -3009,10 +2902,7 @@ test_many_messages_in_one_record(void)
     buf_t b = { 0 }, m = { 0 };
     int i;
 
-    sess_init(&s);
-    rec_client_hello(&b, "msgs.example", false);
-    send_buf(&s, C, &b);
-    b.n = 0;
+    sess_start(&s, &b, "msgs.example", false);
     for (i = 0; i < 40; i++)
         msg_fill(&m, HT_CERTIFICATE_REQUEST, 3);
     rec_buf(&b, TLS_CT_HANDSHAKE, &m);
@@ -3041,10 +2931,7 @@ test_mismatched_plaintext(void)
         pt[i].data = i == 2 ? frag : junk;
         pt[i].len = i == 2 ? (uint32_t)sizeof(frag) : (uint32_t)sizeof(junk);
     }
-    sess_init(&s);
-    rec_client_hello(&b, "mismatch.example", true);
-    send_buf(&s, C, &b);
-    b.n = 0;
+    sess_start(&s, &b, "mismatch.example", true);
     flight13_server(&b);
     send_plain(&s, S, &b, pt, 6);           /* 4 encrypted records, 6 entries */
     b.n = 0;
@@ -3106,8 +2993,7 @@ test_tls12_renegotiation(void)
         " | application | application | application | application");
     EXPECT_RESULT(&s, "established");
     CHECK(tls_conv_handshake_time(&s.conv, &after) && after == before);
-    finish(&s, "renegotiation");
-    buf_free(&b);
+    sess_end(&s, &b, "renegotiation");
 }
 
 /* ---- names ---- */
@@ -3285,10 +3171,7 @@ test_server_first_flight_reordered(void)
     buf_t b = { 0 };
     uint32_t base;
 
-    sess_init(&s);
-    rec_client_hello(&b, "reorder.example", false);
-    send_buf(&s, C, &b);
-    b.n = 0;
+    sess_start(&s, &b, "reorder.example", false);
     flight12_server(&b);
     base = s.next_seq[1];
     send_at(&s, S, base + 700, b.p + 700, 700, 700, NULL, 0);
@@ -3307,8 +3190,7 @@ test_server_first_flight_reordered(void)
     EXPECT_RESULT(&s, "established");
     tls_conv_on_close(&s.conv);
     EXPECT_RESULT(&s, "established");
-    finish(&s, "first flight reordered");
-    buf_free(&b);
+    sess_end(&s, &b, "first flight reordered");
 }
 
 /* A record that holds 16 handshake messages, the last one a ServerHello
@@ -3326,10 +3208,7 @@ test_message_list_overflow(void)
     const tls_packet_t *p;
     int i, valid = 1;
 
-    sess_init(&s);
-    rec_client_hello(&b, "overflow.example", true);
-    send_buf(&s, C, &b);
-    b.n = 0;
+    sess_start(&s, &b, "overflow.example", true);
     msg_hello_retry_request(&m);
     rec_buf(&b, TLS_CT_HANDSHAKE, &m);
     send_buf(&s, S, &b);
@@ -3369,8 +3248,7 @@ test_snaplen_nothing_captured(void)
     send_at(&s, S, s.next_seq[1], NULL, 0, 1400, NULL, 0);
     send_at(&s, S, s.next_seq[1], NULL, 0, 1400, NULL, 0);
     EXPECT_STAGES(&s, "client_hello | unknown | -");
-    finish(&s, "nothing captured");
-    buf_free(&b);
+    sess_end(&s, &b, "nothing captured");
 }
 
 int
