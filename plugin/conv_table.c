@@ -82,6 +82,7 @@ conv_row_labels(const conv_summary_t *sum, conv_row_labels_t *row)
 
 /* ---- -z tcpphase,conv and the GUI table ---- */
 
+/* clang-format off */
 enum {
     COL_STREAM, COL_CLIENT, COL_SERVER, COL_STATE, COL_HISTORY, COL_RTT, COL_TTFB,
     COL_DURATION, COL_PKTS_HANDSHAKE, COL_PKTS_DATA, COL_PKTS_TEARDOWN, COL_BYTES_TO_SERVER,
@@ -112,6 +113,7 @@ static stat_tap_table_item conv_table_fields[NUM_COLS] = {
     { TABLE_ITEM_STRING, TAP_ALIGN_RIGHT, "TLS hs time", "%11s" },
     { TABLE_ITEM_STRING, TAP_ALIGN_LEFT,  "TLS result ", "%-11s" },
 };
+/* clang-format on */
 
 static const char conv_table_name[] = "TCP Session Phase Conversations";
 
@@ -165,7 +167,7 @@ static void
 set_time_once(stat_tap_table *table, guint row, guint col, gboolean known, tp_time_t t)
 {
     const char *old = stat_tap_get_field_data(table, row, col)->value.string_value;
-    char text[32];
+    char        text[32];
 
     if (!known || (old != NULL && old[0] != '\0'))
         return;
@@ -174,16 +176,16 @@ set_time_once(stat_tap_table *table, guint row, guint col, gboolean known, tp_ti
 }
 
 static tap_packet_status
-conv_table_packet(void *tapdata, packet_info *pinfo _U_, epan_dissect_t *edt _U_,
-                  const void *data, tap_flags_t flags _U_)
+conv_table_packet(void *tapdata, packet_info *pinfo _U_, epan_dissect_t *edt _U_, const void *data,
+                  tap_flags_t flags _U_)
 {
-    stat_data_t *stat_data = (stat_data_t *)tapdata;
+    stat_data_t             *stat_data = (stat_data_t *)tapdata;
     const tcpphase_packet_t *pkt = (const tcpphase_packet_t *)data;
-    const tcpphase_conv_t *conv = pkt->conv;
+    const tcpphase_conv_t   *conv = pkt->conv;
     stat_tap_table *table = g_array_index(stat_data->stat_tap_data->tables, stat_tap_table *, 0);
-    guint row = GPOINTER_TO_UINT(g_hash_table_lookup(conv_table_rows,
-                                                     GUINT_TO_POINTER(conv->stream)));
-    conv_summary_t sum;
+    guint           row =
+        GPOINTER_TO_UINT(g_hash_table_lookup(conv_table_rows, GUINT_TO_POINTER(conv->stream)));
+    conv_summary_t    sum;
     conv_row_labels_t labels;
 
     if (row == 0) {
@@ -202,8 +204,7 @@ conv_table_packet(void *tapdata, packet_info *pinfo _U_, epan_dissect_t *edt _U_
         }
         row = table->num_elements + 1;
         stat_tap_init_table_row(table, row - 1, NUM_COLS, items);
-        g_hash_table_insert(conv_table_rows, GUINT_TO_POINTER(conv->stream),
-                            GUINT_TO_POINTER(row));
+        g_hash_table_insert(conv_table_rows, GUINT_TO_POINTER(conv->stream), GUINT_TO_POINTER(row));
     }
     row--;
     /* Per packet only counters and the duration change; the times below
@@ -275,23 +276,23 @@ void
 register_tcpphase_conv_table(void)
 {
     static tap_param conv_table_params[] = {
-        { PARAM_FILTER, "filter", "Filter", NULL, TRUE }
+        {PARAM_FILTER, "filter", "Filter", NULL, TRUE}
     };
-    static stat_tap_table_ui conv_table_ui = {
-        REGISTER_STAT_GROUP_GENERIC,
-        "TCP Session Phase Conversations",
-        TCPPHASE_TAP_NAME,
-        "tcpphase,conv",
-        conv_table_init,
-        conv_table_packet,
-        conv_table_reset,
-        conv_table_free_item,
-        NULL,
-        NUM_COLS, conv_table_fields,
-        G_N_ELEMENTS(conv_table_params), conv_table_params,
-        NULL,
-        0
-    };
+    static stat_tap_table_ui conv_table_ui = { REGISTER_STAT_GROUP_GENERIC,
+                                               "TCP Session Phase Conversations",
+                                               TCPPHASE_TAP_NAME,
+                                               "tcpphase,conv",
+                                               conv_table_init,
+                                               conv_table_packet,
+                                               conv_table_reset,
+                                               conv_table_free_item,
+                                               NULL,
+                                               NUM_COLS,
+                                               conv_table_fields,
+                                               G_N_ELEMENTS(conv_table_params),
+                                               conv_table_params,
+                                               NULL,
+                                               0 };
 
     register_stat_tap_table_ui(&conv_table_ui);
     register_shutdown_routine(conv_table_shutdown);
@@ -301,14 +302,14 @@ register_tcpphase_conv_table(void)
 
 typedef struct {
     char       *filter;
-    GHashTable *seen;       /* tcp.stream -> conversation */
+    GHashTable *seen; /* tcp.stream -> conversation */
 } csv_tap_t;
 
 static tap_packet_status
 csv_packet(void *tapdata, packet_info *pinfo _U_, epan_dissect_t *edt _U_, const void *data,
            tap_flags_t flags _U_)
 {
-    csv_tap_t *csv = (csv_tap_t *)tapdata;
+    csv_tap_t               *csv = (csv_tap_t *)tapdata;
     const tcpphase_packet_t *pkt = (const tcpphase_packet_t *)data;
 
     g_hash_table_insert(csv->seen, GUINT_TO_POINTER(pkt->conv->stream), pkt->conv);
@@ -327,10 +328,10 @@ compare_streams(gconstpointer a, gconstpointer b)
 static void
 csv_draw(void *tapdata)
 {
-    csv_tap_t *csv = (csv_tap_t *)tapdata;
-    GPtrArray *streams = g_ptr_array_new();
+    csv_tap_t     *csv = (csv_tap_t *)tapdata;
+    GPtrArray     *streams = g_ptr_array_new();
     GHashTableIter iter;
-    gpointer key;
+    gpointer       key;
     /* The endpoint texts of one row, freed after each row. */
     wmem_allocator_t *scratch = wmem_allocator_new(WMEM_ALLOCATOR_BLOCK);
 
@@ -368,8 +369,8 @@ static tp_stat_tap_init_ret_t
 csv_init(const char *opt_arg, void *userdata _U_)
 {
     static const char prefix[] = "tcpphase,csv";
-    csv_tap_t *csv = g_new0(csv_tap_t, 1);
-    GString *error;
+    csv_tap_t        *csv = g_new0(csv_tap_t, 1);
+    GString          *error;
 
     if (strncmp(opt_arg, prefix, sizeof(prefix) - 1) == 0 && opt_arg[sizeof(prefix) - 1] == ',')
         csv->filter = g_strdup(opt_arg + sizeof(prefix));
@@ -389,16 +390,10 @@ void
 register_tcpphase_csv(void)
 {
     static tap_param csv_params[] = {
-        { PARAM_FILTER, "filter", "Filter", NULL, TRUE }
+        {PARAM_FILTER, "filter", "Filter", NULL, TRUE}
     };
-    static stat_tap_ui csv_ui = {
-        REGISTER_STAT_GROUP_GENERIC,
-        NULL,
-        "tcpphase,csv",
-        csv_init,
-        G_N_ELEMENTS(csv_params),
-        csv_params
-    };
+    static stat_tap_ui csv_ui = { REGISTER_STAT_GROUP_GENERIC, NULL,      "tcpphase,csv", csv_init,
+                                  G_N_ELEMENTS(csv_params),    csv_params };
 
     register_stat_tap_ui(&csv_ui, NULL);
 }

@@ -70,8 +70,9 @@ static tp_pref_bool_t tcpphase_tls_enabled = TRUE;
 static tp_pref_bool_t tcpphase_conv_summary = TRUE;
 
 static dissector_handle_t tcpphase_handle;
-static int tcpphase_tap = -1;
+static int                tcpphase_tap = -1;
 
+/* clang-format off */
 #define TP_VS_ENTRY(name, value, label) { name, label },
 static const value_string tcpphase_dir_vals[] = { TP_DIR_LIST(TP_VS_ENTRY) { 0, NULL } };
 static const value_string tcpphase_step_vals[] = { TP_STEP_LIST(TP_VS_ENTRY) { 0, NULL } };
@@ -83,6 +84,7 @@ static const value_string tcpphase_tls_phase_vals[] = { TLS_PHASE_LIST(TP_VS_ENT
 static const value_string tcpphase_tls_result_vals[] = { TLS_RESULT_LIST(TP_VS_ENTRY) { 0, NULL } };
 static const value_string tcpphase_tls_version_vals[] = { TLS_VERSION_LIST(TP_VS_ENTRY) { 0, NULL } };
 static const value_string tcpphase_tls_alert_vals[] = { TLS_ALERT_LIST(TP_VS_ENTRY) { 0, NULL } };
+/* clang-format on */
 
 static void
 tp_time_to_nstime(tp_time_t t, nstime_t *out)
@@ -153,7 +155,7 @@ add_conv_tls_items(proto_tree *tree, tvbuff_t *tvb, const conv_summary_t *sum)
 
 /* The tcpphase.conv.* fields, found by their prefix at registration so
  * that a new one cannot be left out. */
-static int *conv_hf_ids;
+static int  *conv_hf_ids;
 static guint conv_hf_count;
 
 /* The summary is ~25 items: build it only when it will be shown or a
@@ -177,13 +179,13 @@ static void
 add_conv_items(proto_tree *tree, tvbuff_t *tvb, const tcpphase_conv_t *conv)
 {
     conv_summary_t sum;
-    proto_item *ti;
-    proto_tree *conv_tree;
+    proto_item    *ti;
+    proto_tree    *conv_tree;
 
     conv_record_summary(conv, &sum);
     conv_tree = proto_tree_add_subtree_format(tree, tvb, 0, 0, ett_tcpphase_conv, &ti,
-                                              "Conversation: %s, %s",
-                                              conn_state_name(sum.state), sum.history);
+                                              "Conversation: %s, %s", conn_state_name(sum.state),
+                                              sum.history);
     proto_item_set_generated(ti);
     add_string_item(conv_tree, hf_tcpphase_conv_state, tvb, conn_state_name(sum.state));
     add_string_item(conv_tree, hf_tcpphase_conv_history, tvb, sum.history);
@@ -282,6 +284,7 @@ dissect_tcpphase(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data
 void
 proto_register_tcpphase(void)
 {
+    /* clang-format off */
     static hf_register_info hf[] = {
         { &hf_tcpphase_dir,
           { "Direction", "tcpphase.dir",
@@ -466,8 +469,9 @@ proto_register_tcpphase(void)
             "TLS handshake failed: alert or close before the handshake completed",
             EXPFILL }},
     };
+    /* clang-format on */
     expert_module_t *expert_tcpphase;
-    module_t *tcpphase_module;
+    module_t        *tcpphase_module;
 
     proto_tcpphase = proto_register_protocol("TCP Session Phase", "TCPPHASE", "tcpphase");
     proto_register_field_array(proto_tcpphase, hf, array_length(hf));
@@ -476,18 +480,17 @@ proto_register_tcpphase(void)
     expert_register_field_array(expert_tcpphase, ei, array_length(ei));
 
     tcpphase_module = prefs_register_protocol(proto_tcpphase, NULL);
-    prefs_register_bool_preference(tcpphase_module, "tls_analysis",
-        "Name the TLS stage of every TLS record",
+    prefs_register_bool_preference(
+        tcpphase_module, "tls_analysis", "Name the TLS stage of every TLS record",
         "Walk the TLS record layer of every TCP conversation, on any port, from "
         "the first client segment that begins with a ClientHello (after any "
         "plaintext prelude, e.g. STARTTLS), or, in a conversation picked up "
         "mid-stream, from the first record boundary found; add tcpphase.tls.* "
         "and tcpphase.conv.tls.*",
         &tcpphase_tls_enabled);
-    prefs_register_bool_preference(tcpphase_module, "conversation_summary",
-        "Show the conversation summary on every packet",
-        "Add the Conversation subtree (tcpphase.conv.*) to every packet",
-        &tcpphase_conv_summary);
+    prefs_register_bool_preference(
+        tcpphase_module, "conversation_summary", "Show the conversation summary on every packet",
+        "Add the Conversation subtree (tcpphase.conv.*) to every packet", &tcpphase_conv_summary);
 
     /* Every tcpphase.conv.* field, for conv_items_wanted(). */
     conv_hf_ids = wmem_alloc_array(wmem_epan_scope(), int, array_length(hf));

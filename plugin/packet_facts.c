@@ -31,11 +31,11 @@
 
 #define TCP_MIN_HEADER_LEN 20
 
-static int proto_tcp = -1;
-static int proto_tls = -1;
-static dissector_handle_t next_handle;  /* what "ip.proto" 6 held before */
+static int                proto_tcp = -1;
+static int                proto_tls = -1;
+static dissector_handle_t next_handle; /* what "ip.proto" 6 held before */
 
-static const protocol_t *tcpphase_protocol;   /* NULL before the handoff */
+static const protocol_t *tcpphase_protocol; /* NULL before the handoff */
 
 /* The facts of the packet being dissected. A packet is dissected to the
  * end before the next one starts, so one slot stamped with its frame
@@ -43,7 +43,7 @@ static const protocol_t *tcpphase_protocol;   /* NULL before the handoff */
  * instructions per packet (docs/performance.md). Frame numbers start at
  * 1, and a new file restarts them: the stamp is cleared when one opens. */
 static tcp_facts_t facts_slot;
-static guint32 facts_frame;
+static guint32     facts_frame;
 
 static int
 read_tcp_header(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data)
@@ -57,8 +57,7 @@ read_tcp_header(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data)
         /* A TCP header quoted inside an ICMP error is not a packet of the
          * conversation; the header must be captured whole to be read. */
         header_len = (tvb_get_uint8(tvb, 12) >> 4) * 4;
-        if (header_len >= TCP_MIN_HEADER_LEN &&
-            header_len <= tvb_reported_length(tvb)) {
+        if (header_len >= TCP_MIN_HEADER_LEN && header_len <= tvb_reported_length(tvb)) {
             tcp_facts_t *facts = &facts_slot;
 
             copy_address_shallow(&facts->src, &pinfo->src);
@@ -97,10 +96,10 @@ packet_facts_register(int proto_tcpphase)
     if (next_handle == NULL || proto_tcp < 0)
         return;
     tcpphase_protocol = find_protocol_by_id(proto_tcpphase);
-    dissector_add_uint("ip.proto", IP_PROTO_TCP,
-                       create_dissector_handle_with_name_and_description(
-                           read_tcp_header, -1, "tcpphase_tcp_reader",
-                           "TCP (header noted by tcpphase)"));
+    dissector_add_uint(
+        "ip.proto", IP_PROTO_TCP,
+        create_dissector_handle_with_name_and_description(
+            read_tcp_header, -1, "tcpphase_tcp_reader", "TCP (header noted by tcpphase)"));
 }
 
 void
@@ -118,7 +117,7 @@ packet_facts_get(packet_info *pinfo)
 conversation_t *
 packet_facts_tcp_conversation(packet_info *pinfo, const tcp_facts_t *facts, guint32 *stream)
 {
-    conversation_t *conv;
+    conversation_t      *conv;
     struct tcp_analysis *tcpd;
 
     /* The same lookup the TCP dissector made for this frame, so a reused
@@ -150,11 +149,11 @@ packet_facts_payload(const tcp_facts_t *facts, guint32 *captured_len)
 const struct tls_plaintext_s *
 packet_facts_tls_plaintext(packet_info *pinfo, size_t *count)
 {
-    SslPacketInfo *pi;
-    SslRecordInfo *rec;
+    SslPacketInfo   *pi;
+    SslRecordInfo   *rec;
     tls_plaintext_t *out;
-    unsigned key, first_key, last_key;
-    size_t n = 0;
+    unsigned         key, first_key, last_key;
+    size_t           n = 0;
 
     *count = 0;
     if (proto_tls < 0)

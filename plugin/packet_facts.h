@@ -13,13 +13,13 @@
  * packet carries several, as in tunnels). Valid while that packet is
  * being dissected. */
 typedef struct {
-    address    src, dst;        /* network addresses TCP saw */
-    guint16    src_port, dst_port;
-    guint16    flags;           /* TCP_FLAG_* incl. AE */
-    guint32    seq, ack;        /* raw */
-    guint32    payload_len;     /* as on the wire (reported length) */
-    tvbuff_t  *segment;         /* the TCP segment: header + payload */
-    guint      payload_offset;  /* where the payload starts in segment */
+    address   src, dst; /* network addresses TCP saw */
+    guint16   src_port, dst_port;
+    guint16   flags;          /* TCP_FLAG_* incl. AE */
+    guint32   seq, ack;       /* raw */
+    guint32   payload_len;    /* as on the wire (reported length) */
+    tvbuff_t *segment;        /* the TCP segment: header + payload */
+    guint     payload_offset; /* where the payload starts in segment */
 } tcp_facts_t;
 
 /* The payload bytes the capture kept (may be fewer than payload_len). */

@@ -23,7 +23,7 @@ static int proto_tcpphase = -1;
  * come (cheaper than a p_add_proto_data entry per packet); file scope. */
 #define PACKET_CHUNK_BITS 12
 #define PACKET_CHUNK_SIZE (1u << PACKET_CHUNK_BITS)
-static wmem_array_t *packet_chunks;     /* of tcpphase_packet_t * */
+static wmem_array_t *packet_chunks; /* of tcpphase_packet_t * */
 
 static void
 phase_analysis_init(void)
@@ -47,9 +47,9 @@ phase_analysis_cleanup(void)
  * packet is no SYN (TCP starts a new conversation on a reused port pair
  * at a SYN); otherwise the lookup is done and the entry refreshed. */
 typedef struct {
-    guint32 addr_kind;                  /* address type << 8 | length (<= 16) */
-    guint16 port_lo, port_hi;           /* endpoint (port, address) order */
-    guint8  addr_lo[16], addr_hi[16];   /* zero-padded */
+    guint32 addr_kind;                /* address type << 8 | length (<= 16) */
+    guint16 port_lo, port_hi;         /* endpoint (port, address) order */
+    guint8  addr_lo[16], addr_hi[16]; /* zero-padded */
 } endpoint_pair_t;
 
 typedef struct {
@@ -63,8 +63,8 @@ static guint
 endpoint_pair_hash(gconstpointer k)
 {
     const endpoint_pair_t *pair = (const endpoint_pair_t *)k;
-    guint32 words[4];
-    guint32 h = ((guint32)pair->port_lo << 16 | pair->port_hi) * 0x9E3779B1u;
+    guint32                words[4];
+    guint32                h = ((guint32)pair->port_lo << 16 | pair->port_hi) * 0x9E3779B1u;
 
     /* The first 8 address bytes of each side: the whole IPv4 address, the
      * prefix and start of the interface ID for IPv6. */
@@ -86,8 +86,8 @@ static gboolean
 make_endpoint_pair(const tcp_facts_t *facts, endpoint_pair_t *pair)
 {
     const address *lo = &facts->src, *hi = &facts->dst;
-    guint16 port_lo = facts->src_port, port_hi = facts->dst_port;
-    int order;
+    guint16        port_lo = facts->src_port, port_hi = facts->dst_port;
+    int            order;
 
     if (facts->src.type != facts->dst.type || facts->src.len != facts->dst.len ||
         facts->src.len <= 0 || facts->src.len > 16)
@@ -124,7 +124,7 @@ phase_analysis_register(int proto)
 static tcpphase_packet_t *
 stored_packet(guint32 num)
 {
-    guint chunk = num >> PACKET_CHUNK_BITS;
+    guint               chunk = num >> PACKET_CHUNK_BITS;
     tcpphase_packet_t **chunks;
 
     if (packet_chunks == NULL || chunk >= wmem_array_get_count(packet_chunks))
@@ -139,9 +139,9 @@ stored_packet(guint32 num)
 static tcpphase_packet_t *
 new_stored_packet(guint32 num)
 {
-    guint chunk = num >> PACKET_CHUNK_BITS;
+    guint               chunk = num >> PACKET_CHUNK_BITS;
     tcpphase_packet_t **chunks;
-    tcpphase_packet_t *none = NULL;
+    tcpphase_packet_t  *none = NULL;
 
     while (wmem_array_get_count(packet_chunks) <= chunk)
         wmem_array_append_one(packet_chunks, none);
@@ -182,10 +182,10 @@ static tcpphase_conv_t *
 find_conv_record(packet_info *pinfo, const tcp_facts_t *facts)
 {
     endpoint_pair_t pair;
-    pair_entry_t *entry = NULL;
+    pair_entry_t   *entry = NULL;
     conversation_t *tcp_conv;
-    guint32 stream;
-    gboolean cacheable = make_endpoint_pair(facts, &pair);
+    guint32         stream;
+    gboolean        cacheable = make_endpoint_pair(facts, &pair);
 
     if (cacheable) {
         entry = (pair_entry_t *)wmem_map_lookup(records_by_pair, &pair);
@@ -252,10 +252,10 @@ analyze_tls(packet_info *pinfo, const tcp_facts_t *facts, tcpphase_conv_t *conv,
             tcpphase_packet_t *pkt, tp_time_t time)
 {
     const tls_plaintext_t *plain;
-    const guint8 *payload;
-    guint32 captured;
-    size_t plain_count;
-    tls_packet_t out;
+    const guint8          *payload;
+    guint32                captured;
+    size_t                 plain_count;
+    tls_packet_t           out;
 
     if (facts->payload_len == 0)
         return;
@@ -275,8 +275,8 @@ analyze_tls(packet_info *pinfo, const tcp_facts_t *facts, tcpphase_conv_t *conv,
             tls_conv_after_prelude(conv->tls);
     }
     plain = (const tls_plaintext_t *)packet_facts_tls_plaintext(pinfo, &plain_count);
-    tls_conv_on_segment(conv->tls, pkt->tcp.dir == TP_DIR_TO_SERVER, facts->seq, payload,
-                        captured, facts->payload_len, time, plain, plain_count, &out);
+    tls_conv_on_segment(conv->tls, pkt->tcp.dir == TP_DIR_TO_SERVER, facts->seq, payload, captured,
+                        facts->payload_len, time, plain, plain_count, &out);
     if (out.count > 0) {
         guint8 *stages = (guint8 *)wmem_alloc(wmem_file_scope(), out.count + out.alert_count);
 
@@ -303,8 +303,8 @@ analyze_packet(packet_info *pinfo, gboolean tls_enabled)
 {
     const tcp_facts_t *facts;
     tcpphase_packet_t *pkt;
-    tcpphase_conv_t *conv;
-    tp_segment_t seg;
+    tcpphase_conv_t   *conv;
+    tp_segment_t       seg;
 
     facts = packet_facts_get(pinfo);
     if (facts == NULL)
@@ -321,8 +321,8 @@ analyze_packet(packet_info *pinfo, gboolean tls_enabled)
     seg.payload_len = facts->payload_len;
     seg.src_port = facts->src_port;
     seg.dst_port = facts->dst_port;
-    seg.from_first_sender = facts->src_port == conv->first_src_port &&
-                            addresses_equal(&facts->src, &conv->first_src);
+    seg.from_first_sender =
+        facts->src_port == conv->first_src_port && addresses_equal(&facts->src, &conv->first_src);
 
     pkt = new_stored_packet(pinfo->num);
     pkt->conv = conv;

@@ -18,8 +18,8 @@
 
 /* The symbols Wireshark's plugin loader looks for, 4.0 to 4.6 alike. */
 WS_DLL_PUBLIC_DEF const gchar plugin_version[] = PLUGIN_VERSION;
-WS_DLL_PUBLIC_DEF const int plugin_want_major = WIRESHARK_VERSION_MAJOR;
-WS_DLL_PUBLIC_DEF const int plugin_want_minor = WIRESHARK_VERSION_MINOR;
+WS_DLL_PUBLIC_DEF const int   plugin_want_major = WIRESHARK_VERSION_MAJOR;
+WS_DLL_PUBLIC_DEF const int   plugin_want_minor = WIRESHARK_VERSION_MINOR;
 
 WS_DLL_PUBLIC void plugin_register(void);
 #ifdef TP_HAVE_PLUGIN_DESCRIBE
@@ -43,7 +43,7 @@ void
 plugin_register(void)
 {
     static proto_plugin plug_tcpphase;
-    static tap_plugin plug_tcpphase_tap;
+    static tap_plugin   plug_tcpphase_tap;
 
     plug_tcpphase.register_protoinfo = proto_register_tcpphase;
     plug_tcpphase.register_handoff = proto_reg_handoff_tcpphase;

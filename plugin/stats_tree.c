@@ -42,9 +42,8 @@ tcpphase_stats_tree_init(stats_tree *st)
     st_node_states = stats_tree_create_node(st, st_str_states, 0, STAT_DT_INT, TRUE);
     st_node_tls_stages = stats_tree_create_node(st, st_str_tls_stages, 0, STAT_DT_INT, TRUE);
     st_node_tls_results = stats_tree_create_node(st, st_str_tls_results, 0, STAT_DT_INT, TRUE);
-    st_node_rtt = stats_tree_create_range_node(st, st_str_rtt, 0,
-        "0-99", "100-999", "1000-9999", "10000-99999", "100000-999999", "1000000-",
-        NULL);
+    st_node_rtt = stats_tree_create_range_node(st, st_str_rtt, 0, "0-99", "100-999", "1000-9999",
+                                               "10000-99999", "100000-999999", "1000000-", NULL);
 }
 
 static tap_packet_status
@@ -52,8 +51,8 @@ tcpphase_stats_tree_packet(stats_tree *st, packet_info *pinfo, epan_dissect_t *e
                            const void *data, tap_flags_t flags _U_)
 {
     const tcpphase_packet_t *pkt = (const tcpphase_packet_t *)data;
-    const char *phase = tp_phase_name(pkt->tcp.phase);
-    int node;
+    const char              *phase = tp_phase_name(pkt->tcp.phase);
+    int                      node;
 
     tick_stat_node(st, st_str_packets, 0, FALSE);
     node = tick_stat_node(st, phase, st_node_packets, TRUE);
@@ -67,13 +66,11 @@ tcpphase_stats_tree_packet(stats_tree *st, packet_info *pinfo, epan_dissect_t *e
      * the state it has now. */
     if (pkt->flags & PACKET_FIRST_OF_CONV) {
         tick_stat_node(st, st_str_states, 0, FALSE);
-        tick_stat_node(st, conn_state_name((conn_state_t)pkt->state_after), st_node_states,
-                       FALSE);
+        tick_stat_node(st, conn_state_name((conn_state_t)pkt->state_after), st_node_states, FALSE);
     } else if (pkt->state_before != pkt->state_after) {
         increase_stat_node(st, conn_state_name((conn_state_t)pkt->state_before), st_node_states,
                            FALSE, -1);
-        tick_stat_node(st, conn_state_name((conn_state_t)pkt->state_after), st_node_states,
-                       FALSE);
+        tick_stat_node(st, conn_state_name((conn_state_t)pkt->state_after), st_node_states, FALSE);
     }
 
     for (guint i = 0; i < pkt->tls_count; i++) {
@@ -115,6 +112,6 @@ tcpphase_stats_tree_packet(stats_tree *st, packet_info *pinfo, epan_dissect_t *e
 void
 register_tcpphase_stats_tree(void)
 {
-    stats_tree_register_plugin(TCPPHASE_TAP_NAME, "tcpphase", "TCP Session Phase",
-                               0, tcpphase_stats_tree_packet, tcpphase_stats_tree_init, NULL);
+    stats_tree_register_plugin(TCPPHASE_TAP_NAME, "tcpphase", "TCP Session Phase", 0,
+                               tcpphase_stats_tree_packet, tcpphase_stats_tree_init, NULL);
 }

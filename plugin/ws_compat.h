@@ -12,8 +12,8 @@
 #include <ws_version.h>
 #include <epan/packet.h>
 
-#define TP_WS_AT_LEAST(major, minor)                                          \
-    (WIRESHARK_VERSION_MAJOR > (major) ||                                     \
+#define TP_WS_AT_LEAST(major, minor) \
+    (WIRESHARK_VERSION_MAJOR > (major) || \
      (WIRESHARK_VERSION_MAJOR == (major) && WIRESHARK_VERSION_MINOR >= (minor)))
 
 /* prefs_register_bool_preference() points at a gboolean up to 4.2 and at
@@ -35,7 +35,7 @@ typedef gboolean tp_pref_bool_t;
 typedef bool tp_stat_tap_init_ret_t;
 #define TP_STAT_TAP_INIT_OK true
 #else
-typedef void tp_stat_tap_init_ret_t;
+typedef void     tp_stat_tap_init_ret_t;
 #define TP_STAT_TAP_INIT_OK
 #endif
 
@@ -62,8 +62,9 @@ static inline unsigned
 tp_tls_record_keys(const packet_info *pinfo, int proto_tls, unsigned *last)
 {
 #if TP_WS_AT_LEAST(4, 2)
-    const int *layers = pinfo->proto_layers == NULL ? NULL :
-        (const int *)wmem_map_lookup(pinfo->proto_layers, GINT_TO_POINTER(proto_tls));
+    const int *layers = pinfo->proto_layers == NULL
+        ? NULL
+        : (const int *)wmem_map_lookup(pinfo->proto_layers, GINT_TO_POINTER(proto_tls));
 
     *last = layers != NULL && *layers > 0 ? (unsigned)*layers : 0;
     return 1;

@@ -52,16 +52,16 @@
 /* Times are any int64 nanoseconds: the plugin clamps frame times, and the
  * machines saturate their differences (a capture may hold any timestamp). */
 #define MAX_SEGMENTS 4096
-#define MAX_PLAIN 4
-#define ALLOC_LIMIT (8u * 1024u * 1024u)
+#define MAX_PLAIN    4
+#define ALLOC_LIMIT  (8u * 1024u * 1024u)
 
-#define CHECK(cond)                                                            \
-    do {                                                                       \
-        if (!(cond)) {                                                         \
-            fprintf(stderr, "fuzz_machines: check failed: %s (%s:%d)\n", #cond, \
-                    __FILE__, __LINE__);                                       \
-            abort();                                                           \
-        }                                                                      \
+#define CHECK(cond) \
+    do { \
+        if (!(cond)) { \
+            fprintf(stderr, "fuzz_machines: check failed: %s (%s:%d)\n", #cond, __FILE__, \
+                    __LINE__); \
+            abort(); \
+        } \
     } while (0)
 
 /* ---- the TLS machine's allocator: every block on a list, all freed at
@@ -72,8 +72,8 @@ typedef struct link_s {
 } link_t;
 
 typedef struct {
-    link_t link;            /* first: a link_t * is its block_t * */
-    size_t size;
+    link_t      link; /* first: a link_t * is its block_t * */
+    size_t      size;
     max_align_t data[];
 } block_t;
 
@@ -88,7 +88,7 @@ static void *
 tracked_alloc(void *ctx, size_t size)
 {
     tracker_t *t = (tracker_t *)ctx;
-    block_t *b = (block_t *)malloc(sizeof(block_t) + size);
+    block_t   *b = (block_t *)malloc(sizeof(block_t) + size);
 
     CHECK(b != NULL);
     b->size = size;
@@ -108,7 +108,7 @@ static void
 tracked_release(void *ctx, void *ptr)
 {
     tracker_t *t = (tracker_t *)ctx;
-    block_t *b;
+    block_t   *b;
 
     CHECK(ptr != NULL);
     b = (block_t *)((char *)ptr - offsetof(block_t, data));
@@ -138,14 +138,14 @@ tracker_free_all(tracker_t *t)
 
 typedef struct {
     const uint8_t *p;
-    size_t len, off;
+    size_t         len, off;
 } input_t;
 
 static uint64_t
 take(input_t *in, size_t n)
 {
     uint64_t v = 0;
-    size_t i;
+    size_t   i;
 
     for (i = 0; i < n; i++) {
         uint64_t byte = in->off < in->len ? in->p[in->off++] : 0;
@@ -222,7 +222,7 @@ static void
 check_summary(const tp_conv_t *conv, const tls_conv_t *tls)
 {
     conv_summary_t sum;
-    tp_time_t t = 0;
+    tp_time_t      t = 0;
 
     conv_summary_fill(conv, tls, &sum);
     CHECK(sum.state == tp_conv_state(conv));
@@ -243,11 +243,11 @@ check_summary(const tp_conv_t *conv, const tls_conv_t *tls)
 static void
 check_conv(const tp_conv_t *conv, const tls_conv_t *tls, digest_t *d)
 {
-    const char *history = tp_conv_history(conv);
+    const char  *history = tp_conv_history(conv);
     conn_state_t state = tp_conv_state(conv);
-    tp_time_t t;
-    tls_time_t tt;
-    size_t i, n;
+    tp_time_t    t;
+    tls_time_t   tt;
+    size_t       i, n;
 
     CHECK(conv->zeek.history_len <= CONN_HISTORY_MAX);
     CHECK(strlen(history) == conv->zeek.history_len);
@@ -313,20 +313,20 @@ trace_packet(uint32_t frame, const tp_packet_t *out, const tls_packet_t *tls_out
 static uint64_t
 run_once(const uint8_t *data, size_t size)
 {
-    input_t in = { data, size, 0 };
-    uint8_t config = (uint8_t)take(&in, 1);
-    bool tls_enabled = (config & 1) != 0;
-    uint16_t ports[2];
-    uint32_t next_seq[2] = { 0, 0 }, last_seq[2] = { 0, 0 };
-    bool seq_known[2] = { false, false };
-    tp_time_t now = 0;
-    tp_conv_t conv;
-    tls_conv_t *tls = NULL;
-    bool tls_checked = false;
-    tracker_t tracker;
+    input_t         in = { data, size, 0 };
+    uint8_t         config = (uint8_t)take(&in, 1);
+    bool            tls_enabled = (config & 1) != 0;
+    uint16_t        ports[2];
+    uint32_t        next_seq[2] = { 0, 0 }, last_seq[2] = { 0, 0 };
+    bool            seq_known[2] = { false, false };
+    tp_time_t       now = 0;
+    tp_conv_t       conv;
+    tls_conv_t     *tls = NULL;
+    bool            tls_checked = false;
+    tracker_t       tracker;
     tls_allocator_t allocator = { tracked_alloc, tracked_release, &tracker };
-    digest_t digest = { 0xCBF29CE484222325ull };
-    uint32_t frame = 0;
+    digest_t        digest = { 0xCBF29CE484222325ull };
+    uint32_t        frame = 0;
 
     ports[0] = (uint16_t)take(&in, 2);
     ports[1] = (uint16_t)take(&in, 2);
@@ -334,33 +334,33 @@ run_once(const uint8_t *data, size_t size)
     tp_conv_init(&conv);
 
     while (remaining(&in) > 0 && frame < MAX_SEGMENTS) {
-        uint8_t op = (uint8_t)take(&in, 1);
-        int side = (op & 1) ? 0 : 1;            /* 0: first sender */
-        tp_segment_t seg;
-        tp_packet_t out;
-        uint32_t seq, ack, payload_len, captured;
-        uint8_t keep = 255;
-        const uint8_t *payload;
+        uint8_t         op = (uint8_t)take(&in, 1);
+        int             side = (op & 1) ? 0 : 1; /* 0: first sender */
+        tp_segment_t    seg;
+        tp_packet_t     out;
+        uint32_t        seq, ack, payload_len, captured;
+        uint8_t         keep = 255;
+        const uint8_t  *payload;
         tls_plaintext_t plain[MAX_PLAIN];
-        size_t plain_count = 0;
-        bool traced;
+        size_t          plain_count = 0;
+        bool            traced;
 
         memset(&seg, 0, sizeof(seg));
         seg.flags = (uint16_t)(take(&in, 2) & 0x01FF);
         switch ((op >> 1) & 3) {
-        case 0:  seq = next_seq[side]; break;
+        case 0: seq = next_seq[side]; break;
         case 1: {
             uint32_t delta = (uint32_t)(int32_t)(int16_t)take(&in, 2);
             seq = next_seq[side] + (delta << (take(&in, 1) % 17));
             break;
         }
-        case 2:  seq = (uint32_t)take(&in, 4); break;
+        case 2: seq = (uint32_t)take(&in, 4); break;
         default: seq = last_seq[side]; break;
         }
         switch ((op >> 3) & 3) {
-        case 0:  ack = next_seq[1 - side]; break;
-        case 1:  ack = (uint32_t)take(&in, 4); break;
-        case 2:  ack = next_seq[1 - side] + (uint32_t)(int32_t)(int8_t)take(&in, 1); break;
+        case 0: ack = next_seq[1 - side]; break;
+        case 1: ack = (uint32_t)take(&in, 4); break;
+        case 2: ack = next_seq[1 - side] + (uint32_t)(int32_t)(int8_t)take(&in, 1); break;
         default: ack = 0; break;
         }
         payload_len = (uint32_t)take(&in, 2);
@@ -368,7 +368,7 @@ run_once(const uint8_t *data, size_t size)
             keep = (uint8_t)take(&in, 1);
         if (op & 0x80)
             now = (tp_time_t)take(&in, 8);
-        else                /* wraps at INT64_MAX (no signed overflow here) */
+        else /* wraps at INT64_MAX (no signed overflow here) */
             now = (tp_time_t)((uint64_t)now + take(&in, 2) * 1000u);
         captured = payload_len < remaining(&in) ? payload_len : (uint32_t)remaining(&in);
         captured = (uint32_t)((uint64_t)captured * keep / 255);
@@ -393,7 +393,8 @@ run_once(const uint8_t *data, size_t size)
         }
         last_seq[side] = seq;
         {
-            uint32_t end = seq + payload_len + ((seg.flags & (TCP_FLAG_SYN | TCP_FLAG_FIN)) ? 1 : 0);
+            uint32_t end =
+                seq + payload_len + ((seg.flags & (TCP_FLAG_SYN | TCP_FLAG_FIN)) ? 1 : 0);
             if (TCP_SEQ_GEQ(end, next_seq[side]))
                 next_seq[side] = end;
         }
@@ -414,8 +415,9 @@ run_once(const uint8_t *data, size_t size)
         /* analyze_tls() */
         traced = false;
         if (tls_enabled && payload_len > 0 &&
-            (tls != NULL || tls_segment_may_start(out.dir == TP_DIR_TO_SERVER, !tls_checked,
-                                                  out.midstream, payload, captured))) {
+            (tls != NULL ||
+             tls_segment_may_start(out.dir == TP_DIR_TO_SERVER, !tls_checked, out.midstream,
+                                   payload, captured))) {
             tls_packet_t tls_out;
 
             if (tls == NULL) {
@@ -463,7 +465,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (trace < 0)
         trace = getenv("FUZZ_MACHINES_TRACE") != NULL;
     first = run_once(data, size);
-    trace = 0;              /* the first run of the first input only */
+    trace = 0; /* the first run of the first input only */
     if (size > 0 && (data[0] & 2))
         CHECK(run_once(data, size) == first);
     return 0;

@@ -16,26 +16,26 @@
 static int check_passed;
 static int check_failed;
 
-#define CHECK(cond)                                                          \
-    do {                                                                     \
-        if (cond) {                                                          \
-            check_passed++;                                                  \
-        } else {                                                             \
-            check_failed++;                                                  \
-            printf("FAIL %s:%d: %s\n", __FILE__, __LINE__, #cond);           \
-        }                                                                    \
+#define CHECK(cond) \
+    do { \
+        if (cond) { \
+            check_passed++; \
+        } else { \
+            check_failed++; \
+            printf("FAIL %s:%d: %s\n", __FILE__, __LINE__, #cond); \
+        } \
     } while (0)
 
-#define CHECK_STR(actual, expected, what)                                    \
-    do {                                                                     \
-        const char *check_a_ = (actual), *check_e_ = (expected);             \
-        if (strcmp(check_a_, check_e_) == 0) {                               \
-            check_passed++;                                                  \
-        } else {                                                             \
-            check_failed++;                                                  \
-            printf("FAIL %s:%d: %s\n  expected: %s\n  actual:   %s\n",       \
-                   __FILE__, __LINE__, (what), check_e_, check_a_);          \
-        }                                                                    \
+#define CHECK_STR(actual, expected, what) \
+    do { \
+        const char *check_a_ = (actual), *check_e_ = (expected); \
+        if (strcmp(check_a_, check_e_) == 0) { \
+            check_passed++; \
+        } else { \
+            check_failed++; \
+            printf("FAIL %s:%d: %s\n  expected: %s\n  actual:   %s\n", __FILE__, __LINE__, (what), \
+                   check_e_, check_a_); \
+        } \
     } while (0)
 
 /* TCP flags from letters, as the tests write packets: S=SYN A=ACK F=FIN

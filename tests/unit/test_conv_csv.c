@@ -14,9 +14,9 @@
 static char *
 row_text(uint32_t stream, const char *client, const char *server, const conv_summary_t *sum)
 {
-    char *text = NULL;
+    char  *text = NULL;
     size_t size = 0;
-    FILE *out = open_memstream(&text, &size);
+    FILE  *out = open_memstream(&text, &size);
 
     conv_csv_write_row(out, stream, client, server, sum);
     fclose(out);
@@ -34,7 +34,7 @@ base_summary(void)
     sum.close = TP_CLOSE_GRACEFUL;
     sum.closer = TP_ROLE_CLIENT;
     sum.has_handshake_rtt = true;
-    sum.handshake_rtt = 123456;         /* 0.000123456 s, cut to 0.000123 */
+    sum.handshake_rtt = 123456; /* 0.000123456 s, cut to 0.000123 */
     sum.duration = 1500000000;
     sum.packets[0] = 3;
     sum.packets[1] = 4;
@@ -67,7 +67,7 @@ edit_tls(conv_summary_t *sum)
 static void
 edit_backwards(conv_summary_t *sum)
 {
-    sum->handshake_rtt = -249;           /* under a microsecond: -0.000000 */
+    sum->handshake_rtt = -249; /* under a microsecond: -0.000000 */
     sum->duration = -1500000000;
     sum->state = CONN_STATE_S1;
     sum->close = TP_CLOSE_OPEN;
@@ -77,10 +77,11 @@ edit_backwards(conv_summary_t *sum)
 static void
 edit_big(conv_summary_t *sum)
 {
-    sum->bytes_to_server = UINT64_C(5000000000);    /* beyond 32 bits */
+    sum->bytes_to_server = UINT64_C(5000000000); /* beyond 32 bits */
     sum->has_handshake_rtt = false;
 }
 
+/* clang-format off */
 static const struct {
     const char *what;
     void (*edit)(conv_summary_t *sum);
@@ -88,22 +89,26 @@ static const struct {
     const char *expected;
 } cases[] = {
     { "plain HTTP", edit_none, "10.0.0.1:40000",
-      "7,10.0.0.1:40000,10.0.0.2:80,SF,ShADadFf,0.000123,,1.500000,3,4,3,75,428,client,graceful,,\"\",,none\r\n" },
+      "7,10.0.0.1:40000,10.0.0.2:80,SF,ShADadFf,0.000123,,1.500000,3,4,3,75,428,"
+      "client,graceful,,\"\",,none\r\n" },
     { "TLS, SNI quoted", edit_tls, "10.0.0.1:40000",
-      "7,10.0.0.1:40000,10.0.0.2:80,SF,ShADadFf,0.000123,0.000000,1.500000,3,4,3,75,428,client,graceful,"
-      "TLS 1.3,\"a,\"\"b\"\".example\",0.002000,established\r\n" },
+      "7,10.0.0.1:40000,10.0.0.2:80,SF,ShADadFf,0.000123,0.000000,1.500000,3,4,3,75,428,"
+      "client,graceful,TLS 1.3,\"a,\"\"b\"\".example\",0.002000,established\r\n" },
     { "backwards timestamps", edit_backwards, "10.0.0.1:40000",
-      "7,10.0.0.1:40000,10.0.0.2:80,S1,ShADadFf,-0.000000,,-1.500000,3,4,3,75,428,,open,,\"\",,none\r\n" },
+      "7,10.0.0.1:40000,10.0.0.2:80,S1,ShADadFf,-0.000000,,-1.500000,3,4,3,75,428,"
+      ",open,,\"\",,none\r\n" },
     { "64-bit bytes, no RTT", edit_big, "[2001:db8::1]:40000",
-      "7,[2001:db8::1]:40000,10.0.0.2:80,SF,ShADadFf,,,1.500000,3,4,3,5000000000,428,client,graceful,,\"\",,none\r\n" },
+      "7,[2001:db8::1]:40000,10.0.0.2:80,SF,ShADadFf,,,1.500000,3,4,3,5000000000,428,"
+      "client,graceful,,\"\",,none\r\n" },
 };
+/* clang-format on */
 
 int
 main(void)
 {
-    char *header = NULL;
+    char  *header = NULL;
     size_t size = 0;
-    FILE *out = open_memstream(&header, &size);
+    FILE  *out = open_memstream(&header, &size);
 
     conv_csv_write_header(out);
     fclose(out);
@@ -116,7 +121,7 @@ main(void)
 
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         conv_summary_t sum = base_summary();
-        char *row;
+        char          *row;
 
         cases[i].edit(&sum);
         row = row_text(7, cases[i].client, "10.0.0.2:80", &sum);

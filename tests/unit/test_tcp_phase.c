@@ -11,12 +11,12 @@
 #include "check.h"
 #include "tcp_phase.h"
 
-#define C 'C'   /* sent by the client's address:port (40000) */
-#define S 'S'   /* sent by the server's address:port (80) */
+#define C 'C' /* sent by the client's address:port (40000) */
+#define S 'S' /* sent by the server's address:port (80) */
 
 typedef struct {
     char        who;
-    const char *flags;  /* letters: S=SYN A=ACK F=FIN R=RST P=PSH */
+    const char *flags; /* letters: S=SYN A=ACK F=FIN R=RST P=PSH */
     uint32_t    seq;
     uint32_t    ack;
     uint32_t    len;
@@ -29,7 +29,7 @@ make_segment(const pkt_t *first, const pkt_t *p, uint32_t frame)
 
     memset(&seg, 0, sizeof(seg));
     seg.frame = frame;
-    seg.time = (tp_time_t)frame * 1000000;  /* 1 ms apart */
+    seg.time = (tp_time_t)frame * 1000000; /* 1 ms apart */
     seg.flags = check_tcp_flags(p->flags);
     seg.seq = p->seq;
     seg.ack = p->ack;
@@ -51,8 +51,8 @@ run(tp_conv_t *conv, const pkt_t *pkts, size_t n, char *out, size_t out_size)
     out[0] = '\0';
     for (i = 0; i < n; i++) {
         tp_segment_t seg = make_segment(&pkts[0], &pkts[i], (uint32_t)i + 1);
-        tp_packet_t res;
-        int w;
+        tp_packet_t  res;
+        int          w;
 
         tp_conv_on_segment(conv, &seg, &res);
         w = snprintf(out + used, out_size - used, "%s%s:%s:%s:%u", i ? " " : "",
@@ -64,11 +64,11 @@ run(tp_conv_t *conv, const pkt_t *pkts, size_t n, char *out, size_t out_size)
     }
 }
 
-#define EXPECT_SEQUENCE(conv, pkts, expected)                                \
-    do {                                                                     \
-        char got_[2048];                                                     \
+#define EXPECT_SEQUENCE(conv, pkts, expected) \
+    do { \
+        char got_[2048]; \
         run((conv), (pkts), sizeof(pkts) / sizeof((pkts)[0]), got_, sizeof(got_)); \
-        CHECK_STR(got_, (expected), #pkts);                                  \
+        CHECK_STR(got_, (expected), #pkts); \
     } while (0)
 
 /* The seed: handshake, GET and its ACK, response and its ACK, FIN, FIN,
@@ -77,34 +77,33 @@ static void
 test_seed(void)
 {
     static const pkt_t seed[] = {
-        { C, "S",   100, 0,   0 },
-        { S, "SA",  500, 101, 0 },
-        { C, "A",   101, 501, 0 },
-        { C, "PA",  101, 501, 80 },
-        { S, "A",   501, 181, 0 },
-        { S, "PA",  501, 181, 300 },
-        { C, "A",   181, 801, 0 },
-        { C, "FA",  181, 801, 0 },
-        { S, "FA",  801, 182, 0 },
-        { C, "A",   182, 802, 0 },
+        {C,  "S",  100, 0,   0  },
+        { S, "SA", 500, 101, 0  },
+        { C, "A",  101, 501, 0  },
+        { C, "PA", 101, 501, 80 },
+        { S, "A",  501, 181, 0  },
+        { S, "PA", 501, 181, 300},
+        { C, "A",  181, 801, 0  },
+        { C, "FA", 181, 801, 0  },
+        { S, "FA", 801, 182, 0  },
+        { C, "A",  182, 802, 0  },
     };
     tp_conv_t conv;
     tp_time_t t;
 
     EXPECT_SEQUENCE(&conv, seed,
-        ">:syn:handshake:1 <:syn_ack:handshake:2 >:handshake_ack:handshake:3 "
-        ">:data:data:1 <:ack:data:2 <:data:data:3 >:ack:data:4 "
-        ">:fin:teardown:1 <:fin:teardown:2 >:last_ack:teardown:3");
+                    ">:syn:handshake:1 <:syn_ack:handshake:2 >:handshake_ack:handshake:3 "
+                    ">:data:data:1 <:ack:data:2 <:data:data:3 >:ack:data:4 "
+                    ">:fin:teardown:1 <:fin:teardown:2 >:last_ack:teardown:3");
     CHECK(!conv.midstream);
     CHECK(tp_conv_complete(&conv));
     CHECK(tp_conv_close(&conv) == TP_CLOSE_GRACEFUL);
     CHECK(conv.closer == TP_ROLE_CLIENT);
     CHECK(conv.syn_frame == 1 && conv.established_frame == 3 && conv.close_frame == 8);
     CHECK(tp_conv_handshake_rtt(&conv, &t) && t == 2000000);
-    CHECK(tp_conv_ttfb(&conv, &t) && t == 2000000);   /* frame 4 -> frame 6 */
+    CHECK(tp_conv_ttfb(&conv, &t) && t == 2000000); /* frame 4 -> frame 6 */
     CHECK(tp_conv_duration(&conv) == 9000000);
-    CHECK(conv.phase_packets[0] == 3 && conv.phase_packets[1] == 4 &&
-          conv.phase_packets[2] == 3);
+    CHECK(conv.phase_packets[0] == 3 && conv.phase_packets[1] == 4 && conv.phase_packets[2] == 3);
     CHECK(conv.bytes_to_server == 80 && conv.bytes_to_client == 300);
     CHECK_STR(tp_conv_history(&conv), "ShADadFf", "seed history");
     CHECK_STR(conn_state_name(tp_conv_state(&conv)), "SF", "seed state");
@@ -114,8 +113,8 @@ static void
 test_refused(void)
 {
     static const pkt_t refused[] = {
-        { C, "S",  100, 0,   0 },
-        { S, "RA", 0,   101, 0 },
+        {C,  "S",  100, 0,   0},
+        { S, "RA", 0,   101, 0},
     };
     tp_conv_t conv;
     tp_time_t t;
@@ -134,14 +133,13 @@ static void
 test_unanswered_syns(void)
 {
     static const pkt_t unanswered[] = {
-        { C, "S", 100, 0, 0 },
-        { C, "S", 100, 0, 0 },
-        { C, "S", 100, 0, 0 },
+        {C,  "S", 100, 0, 0},
+        { C, "S", 100, 0, 0},
+        { C, "S", 100, 0, 0},
     };
     tp_conv_t conv;
 
-    EXPECT_SEQUENCE(&conv, unanswered,
-        ">:syn:handshake:1 >:syn:handshake:2 >:syn:handshake:3");
+    EXPECT_SEQUENCE(&conv, unanswered, ">:syn:handshake:1 >:syn:handshake:2 >:syn:handshake:3");
     CHECK(tp_conv_close(&conv) == TP_CLOSE_OPEN);
     CHECK(conv.closer == 0);
     /* Retransmissions with the same sequence number add no letter. */
@@ -153,22 +151,22 @@ static void
 test_client_rst_abort(void)
 {
     static const pkt_t client_abort[] = {
-        { C, "S",  100, 0,   0 },
-        { S, "SA", 500, 101, 0 },
-        { C, "A",  101, 501, 0 },
-        { C, "PA", 101, 501, 50 },
-        { S, "A",  501, 151, 1000 },
-        { C, "A",  151, 1501, 0 },
-        { C, "RA", 151, 1501, 0 },
-        { S, "A",  1501, 151, 1000 },
-        { C, "R",  151, 0,   0 },
+        {C,  "S",  100,  0,    0   },
+        { S, "SA", 500,  101,  0   },
+        { C, "A",  101,  501,  0   },
+        { C, "PA", 101,  501,  50  },
+        { S, "A",  501,  151,  1000},
+        { C, "A",  151,  1501, 0   },
+        { C, "RA", 151,  1501, 0   },
+        { S, "A",  1501, 151,  1000},
+        { C, "R",  151,  0,    0   },
     };
     tp_conv_t conv;
 
     EXPECT_SEQUENCE(&conv, client_abort,
-        ">:syn:handshake:1 <:syn_ack:handshake:2 >:handshake_ack:handshake:3 "
-        ">:data:data:1 <:data:data:2 >:ack:data:3 "
-        ">:rst:teardown:1 <:data:teardown:2 >:rst:teardown:3");
+                    ">:syn:handshake:1 <:syn_ack:handshake:2 >:handshake_ack:handshake:3 "
+                    ">:data:data:1 <:data:data:2 >:ack:data:3 "
+                    ">:rst:teardown:1 <:data:teardown:2 >:rst:teardown:3");
     CHECK(tp_conv_close(&conv) == TP_CLOSE_RESET);
     CHECK(conv.closer == TP_ROLE_CLIENT);
     CHECK_STR(conn_state_name(tp_conv_state(&conv)), "RSTO", "client abort state");
@@ -179,18 +177,18 @@ static void
 test_server_rst_abort(void)
 {
     static const pkt_t server_abort[] = {
-        { C, "S",  100, 0,   0 },
-        { S, "SA", 500, 101, 0 },
-        { C, "A",  101, 501, 0 },
+        {C,  "S",  100, 0,   0  },
+        { S, "SA", 500, 101, 0  },
+        { C, "A",  101, 501, 0  },
         { C, "PA", 101, 501, 50 },
-        { S, "PA", 501, 151, 100 },
-        { S, "RA", 601, 151, 0 },
+        { S, "PA", 501, 151, 100},
+        { S, "RA", 601, 151, 0  },
     };
     tp_conv_t conv;
 
     EXPECT_SEQUENCE(&conv, server_abort,
-        ">:syn:handshake:1 <:syn_ack:handshake:2 >:handshake_ack:handshake:3 "
-        ">:data:data:1 <:data:data:2 <:rst:teardown:1");
+                    ">:syn:handshake:1 <:syn_ack:handshake:2 >:handshake_ack:handshake:3 "
+                    ">:data:data:1 <:data:data:2 <:rst:teardown:1");
     CHECK(conv.closer == TP_ROLE_SERVER);
     CHECK_STR(conn_state_name(tp_conv_state(&conv)), "RSTR", "server abort state");
 }
@@ -200,24 +198,24 @@ static void
 test_half_close(void)
 {
     static const pkt_t half_close[] = {
-        { C, "S",  100, 0,   0 },
-        { S, "SA", 500, 101, 0 },
-        { C, "A",  101, 501, 0 },
+        {C,  "S",  100, 0,   0  },
+        { S, "SA", 500, 101, 0  },
+        { C, "A",  101, 501, 0  },
         { C, "PA", 101, 501, 10 },
-        { C, "FA", 111, 501, 0 },
-        { S, "A",  501, 112, 0 },
-        { S, "PA", 501, 112, 100 },
-        { C, "A",  112, 601, 0 },
-        { S, "PA", 601, 112, 100 },
-        { S, "FA", 701, 112, 0 },
-        { C, "A",  112, 702, 0 },
+        { C, "FA", 111, 501, 0  },
+        { S, "A",  501, 112, 0  },
+        { S, "PA", 501, 112, 100},
+        { C, "A",  112, 601, 0  },
+        { S, "PA", 601, 112, 100},
+        { S, "FA", 701, 112, 0  },
+        { C, "A",  112, 702, 0  },
     };
     tp_conv_t conv;
 
     EXPECT_SEQUENCE(&conv, half_close,
-        ">:syn:handshake:1 <:syn_ack:handshake:2 >:handshake_ack:handshake:3 "
-        ">:data:data:1 >:fin:teardown:1 <:ack:teardown:2 <:data:teardown:3 "
-        ">:ack:teardown:4 <:data:teardown:5 <:fin:teardown:6 >:last_ack:teardown:7");
+                    ">:syn:handshake:1 <:syn_ack:handshake:2 >:handshake_ack:handshake:3 "
+                    ">:data:data:1 >:fin:teardown:1 <:ack:teardown:2 <:data:teardown:3 "
+                    ">:ack:teardown:4 <:data:teardown:5 <:fin:teardown:6 >:last_ack:teardown:7");
     CHECK(tp_conv_complete(&conv));
     CHECK(conv.bytes_to_client == 200);
 }
@@ -226,11 +224,11 @@ static void
 test_server_closes_first(void)
 {
     static const pkt_t server_first[] = {
-        { C, "S",  100, 0,   0 },
+        {C,  "S",  100, 0,   0 },
         { S, "SA", 500, 101, 0 },
         { C, "A",  101, 501, 0 },
-        { C, "PA", 101, 501, 10 },
-        { S, "PA", 501, 111, 20 },
+        { C, "PA", 101, 501, 10},
+        { S, "PA", 501, 111, 20},
         { S, "FA", 521, 111, 0 },
         { C, "A",  111, 522, 0 },
         { C, "FA", 111, 522, 0 },
@@ -239,9 +237,9 @@ test_server_closes_first(void)
     tp_conv_t conv;
 
     EXPECT_SEQUENCE(&conv, server_first,
-        ">:syn:handshake:1 <:syn_ack:handshake:2 >:handshake_ack:handshake:3 "
-        ">:data:data:1 <:data:data:2 <:fin:teardown:1 >:ack:teardown:2 "
-        ">:fin:teardown:3 <:last_ack:teardown:4");
+                    ">:syn:handshake:1 <:syn_ack:handshake:2 >:handshake_ack:handshake:3 "
+                    ">:data:data:1 <:data:data:2 <:fin:teardown:1 >:ack:teardown:2 "
+                    ">:fin:teardown:3 <:last_ack:teardown:4");
     CHECK(conv.closer == TP_ROLE_SERVER);
     CHECK_STR(conn_state_name(tp_conv_state(&conv)), "SF", "server first state");
 }
@@ -252,19 +250,19 @@ static void
 test_simultaneous_close(void)
 {
     static const pkt_t simultaneous[] = {
-        { C, "S",  100, 0,   0 },
-        { S, "SA", 500, 101, 0 },
-        { C, "A",  101, 501, 0 },
-        { C, "FA", 101, 501, 0 },
-        { S, "FA", 501, 101, 0 },
-        { S, "A",  502, 102, 0 },
-        { C, "A",  102, 502, 0 },
+        {C,  "S",  100, 0,   0},
+        { S, "SA", 500, 101, 0},
+        { C, "A",  101, 501, 0},
+        { C, "FA", 101, 501, 0},
+        { S, "FA", 501, 101, 0},
+        { S, "A",  502, 102, 0},
+        { C, "A",  102, 502, 0},
     };
     tp_conv_t conv;
 
     EXPECT_SEQUENCE(&conv, simultaneous,
-        ">:syn:handshake:1 <:syn_ack:handshake:2 >:handshake_ack:handshake:3 "
-        ">:fin:teardown:1 <:fin:teardown:2 <:ack:teardown:3 >:last_ack:teardown:4");
+                    ">:syn:handshake:1 <:syn_ack:handshake:2 >:handshake_ack:handshake:3 "
+                    ">:fin:teardown:1 <:fin:teardown:2 <:ack:teardown:3 >:last_ack:teardown:4");
 }
 
 /* Capture starts during the transfer: data phase from the first packet. The
@@ -273,19 +271,19 @@ static void
 test_midstream(void)
 {
     static const pkt_t midstream[] = {
-        { S, "PA", 5000, 900, 100 },
-        { C, "A",  900, 5100, 0 },
-        { C, "PA", 900, 5100, 10 },
-        { C, "FA", 910, 5100, 0 },
-        { S, "FA", 5100, 911, 0 },
-        { C, "A",  911, 5101, 0 },
+        {S,  "PA", 5000, 900,  100},
+        { C, "A",  900,  5100, 0  },
+        { C, "PA", 900,  5100, 10 },
+        { C, "FA", 910,  5100, 0  },
+        { S, "FA", 5100, 911,  0  },
+        { C, "A",  911,  5101, 0  },
     };
     tp_conv_t conv;
     tp_time_t t;
 
     EXPECT_SEQUENCE(&conv, midstream,
-        "<:data:data:1 >:ack:data:2 >:data:data:3 "
-        ">:fin:teardown:1 <:fin:teardown:2 >:last_ack:teardown:3");
+                    "<:data:data:1 >:ack:data:2 >:data:data:3 "
+                    ">:fin:teardown:1 <:fin:teardown:2 >:last_ack:teardown:3");
     CHECK(conv.midstream);
     CHECK(!tp_conv_handshake_rtt(&conv, &t));
     CHECK(!tp_conv_complete(&conv));
@@ -297,9 +295,9 @@ test_midstream(void)
 static void
 test_midstream_ephemeral_ports(void)
 {
-    tp_conv_t conv;
+    tp_conv_t    conv;
     tp_segment_t seg;
-    tp_packet_t res;
+    tp_packet_t  res;
 
     tp_conv_init(&conv);
     memset(&seg, 0, sizeof(seg));
@@ -318,14 +316,14 @@ static void
 test_syn_ack_first(void)
 {
     static const pkt_t syn_ack_first[] = {
-        { S, "SA", 500, 101, 0 },
-        { C, "A",  101, 501, 0 },
-        { C, "PA", 101, 501, 5 },
+        {S,  "SA", 500, 101, 0},
+        { C, "A",  101, 501, 0},
+        { C, "PA", 101, 501, 5},
     };
     tp_conv_t conv;
 
     EXPECT_SEQUENCE(&conv, syn_ack_first,
-        "<:syn_ack:handshake:1 >:handshake_ack:handshake:2 >:data:data:1");
+                    "<:syn_ack:handshake:1 >:handshake_ack:handshake:2 >:data:data:1");
     CHECK(!conv.midstream);
 }
 
@@ -335,23 +333,23 @@ static void
 test_retransmitted_syn_and_fin(void)
 {
     static const pkt_t retrans[] = {
-        { C, "S",  100, 0,   0 },
-        { C, "S",  100, 0,   0 },
-        { S, "SA", 500, 101, 0 },
-        { C, "A",  101, 501, 0 },
-        { C, "FA", 101, 501, 0 },
-        { C, "FA", 101, 501, 0 },
-        { S, "A",  501, 102, 0 },
-        { S, "FA", 501, 102, 0 },
-        { C, "A",  102, 502, 0 },
-        { C, "A",  102, 502, 0 },
+        {C,  "S",  100, 0,   0},
+        { C, "S",  100, 0,   0},
+        { S, "SA", 500, 101, 0},
+        { C, "A",  101, 501, 0},
+        { C, "FA", 101, 501, 0},
+        { C, "FA", 101, 501, 0},
+        { S, "A",  501, 102, 0},
+        { S, "FA", 501, 102, 0},
+        { C, "A",  102, 502, 0},
+        { C, "A",  102, 502, 0},
     };
     tp_conv_t conv;
 
     EXPECT_SEQUENCE(&conv, retrans,
-        ">:syn:handshake:1 >:syn:handshake:2 <:syn_ack:handshake:3 "
-        ">:handshake_ack:handshake:4 >:fin:teardown:1 >:fin:teardown:2 "
-        "<:ack:teardown:3 <:fin:teardown:4 >:last_ack:teardown:5 >:ack:teardown:6");
+                    ">:syn:handshake:1 >:syn:handshake:2 <:syn_ack:handshake:3 "
+                    ">:handshake_ack:handshake:4 >:fin:teardown:1 >:fin:teardown:2 "
+                    "<:ack:teardown:3 <:fin:teardown:4 >:last_ack:teardown:5 >:ack:teardown:6");
     CHECK_STR(tp_conv_history(&conv), "ShAFaf", "retransmission history");
 }
 
@@ -360,14 +358,14 @@ static void
 test_syn_with_data(void)
 {
     static const pkt_t syn_data[] = {
-        { C, "S",  100, 0,   20 },
+        {C,  "S",  100, 0,   20},
         { S, "SA", 500, 121, 0 },
         { C, "A",  121, 501, 0 },
     };
     tp_conv_t conv;
 
     EXPECT_SEQUENCE(&conv, syn_data,
-        ">:syn:handshake:1 <:syn_ack:handshake:2 >:handshake_ack:handshake:3");
+                    ">:syn:handshake:1 <:syn_ack:handshake:2 >:handshake_ack:handshake:3");
     CHECK(conv.bytes_to_server == 20);
 }
 
@@ -376,16 +374,16 @@ static void
 test_handshake_ack_with_payload(void)
 {
     static const pkt_t ack_data[] = {
-        { C, "S",  100, 0,   0 },
+        {C,  "S",  100, 0,   0 },
         { S, "SA", 500, 101, 0 },
-        { C, "PA", 101, 501, 30 },
+        { C, "PA", 101, 501, 30},
         { S, "A",  501, 131, 0 },
     };
     tp_conv_t conv;
 
     EXPECT_SEQUENCE(&conv, ack_data,
-        ">:syn:handshake:1 <:syn_ack:handshake:2 >:handshake_ack:handshake:3 "
-        "<:ack:data:1");
+                    ">:syn:handshake:1 <:syn_ack:handshake:2 >:handshake_ack:handshake:3 "
+                    "<:ack:data:1");
 }
 
 /* A server packet before the handshake completes stays in the handshake;
@@ -394,17 +392,17 @@ static void
 test_server_packet_during_handshake(void)
 {
     static const pkt_t early[] = {
-        { C, "S",  100, 0,   0 },
-        { S, "SA", 500, 101, 0 },
-        { S, "SA", 500, 101, 0 },
-        { S, "A",  501, 101, 0 },
-        { C, "A",  101, 501, 0 },
+        {C,  "S",  100, 0,   0},
+        { S, "SA", 500, 101, 0},
+        { S, "SA", 500, 101, 0},
+        { S, "A",  501, 101, 0},
+        { C, "A",  101, 501, 0},
     };
     tp_conv_t conv;
 
     EXPECT_SEQUENCE(&conv, early,
-        ">:syn:handshake:1 <:syn_ack:handshake:2 <:syn_ack:handshake:3 "
-        "<:ack:handshake:4 >:handshake_ack:handshake:5");
+                    ">:syn:handshake:1 <:syn_ack:handshake:2 <:syn_ack:handshake:3 "
+                    "<:ack:handshake:4 >:handshake_ack:handshake:5");
 }
 
 /* Port reuse gives a new tcp.stream and so a new conversation: a fresh
@@ -413,43 +411,43 @@ static void
 test_port_reuse_is_a_new_conversation(void)
 {
     static const pkt_t first[] = {
-        { C, "S",  100, 0,   0 },
-        { S, "RA", 0,   101, 0 },
+        {C,  "S",  100, 0,   0},
+        { S, "RA", 0,   101, 0},
     };
     static const pkt_t second[] = {
-        { C, "S",  9000, 0,    0 },
-        { S, "SA", 7000, 9001, 0 },
-        { C, "A",  9001, 7001, 0 },
+        {C,  "S",  9000, 0,    0},
+        { S, "SA", 7000, 9001, 0},
+        { C, "A",  9001, 7001, 0},
     };
     tp_conv_t conv;
 
     EXPECT_SEQUENCE(&conv, first, ">:syn:handshake:1 <:rst:teardown:1");
     EXPECT_SEQUENCE(&conv, second,
-        ">:syn:handshake:1 <:syn_ack:handshake:2 >:handshake_ack:handshake:3");
+                    ">:syn:handshake:1 <:syn_ack:handshake:2 >:handshake_ack:handshake:3");
 }
 
 static void
 test_phase_time_and_seq(void)
 {
     static const pkt_t seed[] = {
-        { C, "S",  100, 0,   0 },
+        {C,  "S",  100, 0,   0 },
         { S, "SA", 500, 101, 0 },
         { C, "A",  101, 501, 0 },
-        { C, "PA", 101, 501, 10 },
-        { S, "PA", 501, 111, 10 },
+        { C, "PA", 101, 501, 10},
+        { S, "PA", 501, 111, 10},
     };
-    tp_conv_t conv;
+    tp_conv_t   conv;
     tp_packet_t res;
-    size_t i;
+    size_t      i;
 
     tp_conv_init(&conv);
     for (i = 0; i < 5; i++) {
         tp_segment_t seg = make_segment(&seed[0], &seed[i], (uint32_t)i + 1);
         tp_conv_on_segment(&conv, &seg, &res);
         if (i == 2)
-            CHECK(res.phase_time == 2000000);   /* frame 3 - frame 1 */
+            CHECK(res.phase_time == 2000000); /* frame 3 - frame 1 */
         if (i == 3)
-            CHECK(res.phase_time == 0);         /* first data packet */
+            CHECK(res.phase_time == 0); /* first data packet */
     }
     CHECK(res.phase_time == 1000000 && res.phase_seq == 2);
 }
@@ -463,34 +461,34 @@ static void
 test_backwards_times(void)
 {
     static const pkt_t seed[] = {
-        { C, "S",   100, 0,   0 },
-        { S, "SA",  500, 101, 0 },
-        { C, "A",   101, 501, 0 },
-        { C, "PA",  101, 501, 10 },
-        { S, "PA",  501, 111, 10 },
-        { C, "FA",  111, 511, 0 },
-        { S, "FA",  511, 112, 0 },
-        { C, "A",   112, 512, 0 },
+        {C,  "S",  100, 0,   0 },
+        { S, "SA", 500, 101, 0 },
+        { C, "A",  101, 501, 0 },
+        { C, "PA", 101, 501, 10},
+        { S, "PA", 501, 111, 10},
+        { C, "FA", 111, 511, 0 },
+        { S, "FA", 511, 112, 0 },
+        { C, "A",  112, 512, 0 },
     };
     static const tp_time_t when[] = {
-        10000000000,                /* SYN at 10 s */
+        10000000000, /* SYN at 10 s */
         10000000100,
-        10000000000 - 249,          /* handshake ACK: rtt -249 ns */
-        11000000000,                /* request at 11 s */
-        11000000000 - 1500000000,   /* answer: ttfb -1.5 s */
-        12000000000,                /* FIN opens the teardown */
-        12000000000,                /* same instant: phase.time 0 */
-        8000000000,                 /* last packet: duration -2 s */
+        10000000000 - 249,        /* handshake ACK: rtt -249 ns */
+        11000000000,              /* request at 11 s */
+        11000000000 - 1500000000, /* answer: ttfb -1.5 s */
+        12000000000,              /* FIN opens the teardown */
+        12000000000,              /* same instant: phase.time 0 */
+        8000000000,               /* last packet: duration -2 s */
     };
     static const tp_time_t phase_time[] = {
-        0, 100, -249,               /* handshake, from the SYN */
-        0, -1500000000,             /* data, from the request */
-        0, 0, -4000000000,          /* teardown, from the FIN */
+        0, 100,         -249,        /* handshake, from the SYN */
+        0, -1500000000,              /* data, from the request */
+        0, 0,           -4000000000, /* teardown, from the FIN */
     };
-    tp_conv_t conv;
+    tp_conv_t   conv;
     tp_packet_t res;
-    tp_time_t t;
-    size_t i;
+    tp_time_t   t;
+    size_t      i;
 
     tp_conv_init(&conv);
     for (i = 0; i < sizeof(seed) / sizeof(seed[0]); i++) {
@@ -512,69 +510,70 @@ static void
 events_of(const pkt_t *pkts, size_t n, char *out)
 {
     tp_conv_t conv;
-    size_t i;
+    size_t    i;
 
     tp_conv_init(&conv);
     for (i = 0; i < n; i++) {
         tp_segment_t seg = make_segment(&pkts[0], &pkts[i], (uint32_t)i + 1);
-        tp_packet_t res;
+        tp_packet_t  res;
 
         tp_conv_on_segment(&conv, &seg, &res);
-        out[i] = res.events & TP_EVENT_REFUSED ? 'R'
-               : res.events & TP_EVENT_ABORT ? 'A'
-               : res.events & TP_EVENT_DATA_AFTER_FIN ? 'H'
-               : res.events & TP_EVENT_MIDSTREAM ? 'M' : '.';
+        out[i] = res.events & TP_EVENT_REFUSED     ? 'R'
+            : res.events & TP_EVENT_ABORT          ? 'A'
+            : res.events & TP_EVENT_DATA_AFTER_FIN ? 'H'
+            : res.events & TP_EVENT_MIDSTREAM      ? 'M'
+                                                   : '.';
     }
     out[n] = '\0';
 }
 
-#define EXPECT_EVENTS(pkts, expected)                                        \
-    do {                                                                     \
-        char ev_[64];                                                        \
-        events_of((pkts), sizeof(pkts) / sizeof((pkts)[0]), ev_);            \
-        CHECK_STR(ev_, (expected), #pkts " events");                        \
+#define EXPECT_EVENTS(pkts, expected) \
+    do { \
+        char ev_[64]; \
+        events_of((pkts), sizeof(pkts) / sizeof((pkts)[0]), ev_); \
+        CHECK_STR(ev_, (expected), #pkts " events"); \
     } while (0)
 
 static void
 test_events(void)
 {
     static const pkt_t refused[] = {
-        { C, "S",  100, 0,   0 },
-        { S, "RA", 0,   101, 0 },
+        {C,  "S",  100, 0,   0},
+        { S, "RA", 0,   101, 0},
     };
     static const pkt_t abort_after_data[] = {
-        { C, "S",  100, 0,   0 },
+        {C,  "S",  100, 0,   0 },
         { S, "SA", 500, 101, 0 },
         { C, "A",  101, 501, 0 },
-        { C, "PA", 101, 501, 10 },
+        { C, "PA", 101, 501, 10},
         { C, "RA", 111, 501, 0 },
         { C, "R",  111, 0,   0 },
     };
     static const pkt_t rst_without_data[] = {
-        { C, "S",  100, 0,   0 },
-        { S, "SA", 500, 101, 0 },
-        { C, "A",  101, 501, 0 },
-        { C, "RA", 101, 501, 0 },
+        {C,  "S",  100, 0,   0},
+        { S, "SA", 500, 101, 0},
+        { C, "A",  101, 501, 0},
+        { C, "RA", 101, 501, 0},
     };
     static const pkt_t half_close[] = {
-        { C, "S",  100, 0,   0 },
+        {C,  "S",  100, 0,   0 },
         { S, "SA", 500, 101, 0 },
         { C, "A",  101, 501, 0 },
         { C, "FA", 101, 501, 0 },
-        { S, "PA", 501, 102, 10 },
+        { S, "PA", 501, 102, 10},
         { S, "FA", 511, 102, 0 },
         { C, "A",  102, 512, 0 },
     };
     static const pkt_t midstream[] = {
-        { C, "PA", 900, 5000, 10 },
-        { S, "A",  5000, 910, 0 },
+        {C,  "PA", 900,  5000, 10},
+        { S, "A",  5000, 910,  0 },
     };
     static const pkt_t unanswered[] = {
-        { C, "S", 100, 0, 0 },
-        { C, "S", 100, 0, 0 },
+        {C,  "S", 100, 0, 0},
+        { C, "S", 100, 0, 0},
     };
     tp_conv_t conv;
-    char buf[256];
+    char      buf[256];
 
     EXPECT_EVENTS(refused, ".R");
     EXPECT_EVENTS(abort_after_data, "....A.");
@@ -596,25 +595,25 @@ static void
 test_rst_after_both_fins(void)
 {
     static const pkt_t pkts[] = {
-        { C, "S",   100, 0,   0 },
-        { S, "SA",  500, 101, 0 },
-        { C, "A",   101, 501, 0 },
-        { C, "PA",  101, 501, 10 },
-        { S, "PA",  501, 111, 20 },
-        { S, "FA",  521, 111, 0 },
-        { C, "FA",  111, 522, 0 },
-        { S, "A",   522, 112, 0 },
-        { C, "PA",  112, 522, 5 },      /* written after the close */
-        { S, "R",   522, 0,   0 },
+        {C,  "S",  100, 0,   0 },
+        { S, "SA", 500, 101, 0 },
+        { C, "A",  101, 501, 0 },
+        { C, "PA", 101, 501, 10},
+        { S, "PA", 501, 111, 20},
+        { S, "FA", 521, 111, 0 },
+        { C, "FA", 111, 522, 0 },
+        { S, "A",  522, 112, 0 },
+        { C, "PA", 112, 522, 5 }, /* written after the close */
+        { S, "R",  522, 0,   0 },
     };
     tp_conv_t conv;
-    size_t i;
-    uint8_t events[10];
+    size_t    i;
+    uint8_t   events[10];
 
     EXPECT_SEQUENCE(&conv, pkts,
-        ">:syn:handshake:1 <:syn_ack:handshake:2 >:handshake_ack:handshake:3 "
-        ">:data:data:1 <:data:data:2 <:fin:teardown:1 >:fin:teardown:2 "
-        "<:last_ack:teardown:3 >:data:teardown:4 <:rst:teardown:5");
+                    ">:syn:handshake:1 <:syn_ack:handshake:2 >:handshake_ack:handshake:3 "
+                    ">:data:data:1 <:data:data:2 <:fin:teardown:1 >:fin:teardown:2 "
+                    "<:last_ack:teardown:3 >:data:teardown:4 <:rst:teardown:5");
     CHECK(tp_conv_close(&conv) == TP_CLOSE_GRACEFUL);
     CHECK(tp_conv_complete(&conv));
     CHECK(conv.closer == TP_ROLE_SERVER);
@@ -625,26 +624,26 @@ test_rst_after_both_fins(void)
     tp_conv_init(&conv);
     for (i = 0; i < 10; i++) {
         tp_segment_t seg = make_segment(&pkts[0], &pkts[i], (uint32_t)i + 1);
-        tp_packet_t res;
+        tp_packet_t  res;
         tp_conv_on_segment(&conv, &seg, &res);
         events[i] = res.events;
     }
-    CHECK(events[8] == TP_EVENT_DATA_AFTER_FIN);    /* the late data */
-    CHECK(events[9] == 0);                          /* the RST: no abort */
+    CHECK(events[8] == TP_EVENT_DATA_AFTER_FIN); /* the late data */
+    CHECK(events[9] == 0);                       /* the RST: no abort */
 
     /* One FIN only, then a RST: still a reset. */
     {
         static const pkt_t one_fin[] = {
-            { C, "S",   100, 0,   0 },
-            { S, "SA",  500, 101, 0 },
-            { C, "A",   101, 501, 0 },
-            { C, "PA",  101, 501, 10 },
-            { S, "FA",  501, 111, 0 },
-            { C, "R",   111, 0,   0 },
+            {C,  "S",  100, 0,   0 },
+            { S, "SA", 500, 101, 0 },
+            { C, "A",  101, 501, 0 },
+            { C, "PA", 101, 501, 10},
+            { S, "FA", 501, 111, 0 },
+            { C, "R",  111, 0,   0 },
         };
         EXPECT_SEQUENCE(&conv, one_fin,
-            ">:syn:handshake:1 <:syn_ack:handshake:2 >:handshake_ack:handshake:3 "
-            ">:data:data:1 <:fin:teardown:1 >:rst:teardown:2");
+                        ">:syn:handshake:1 <:syn_ack:handshake:2 >:handshake_ack:handshake:3 "
+                        ">:data:data:1 <:fin:teardown:1 >:rst:teardown:2");
         CHECK(tp_conv_close(&conv) == TP_CLOSE_RESET);
     }
 }

@@ -17,10 +17,10 @@
 #include "check.h"
 #include "tls_stage.h"
 
-#define C true      /* sent by the client */
-#define S false     /* sent by the server */
+#define C true  /* sent by the client */
+#define S false /* sent by the server */
 
-#define MS 1000000  /* tls_time_t is in nanoseconds */
+#define MS 1000000 /* tls_time_t is in nanoseconds */
 
 /* ---- an allocator that keeps track of what the machine holds ---- */
 
@@ -31,8 +31,8 @@ static struct {
     size_t live_count;
     long   allocs;
     long   releases;
-    long   bad_releases;    /* release of a pointer never handed out */
-    long   bad_ctx;         /* called with a ctx that is not ours */
+    long   bad_releases; /* release of a pointer never handed out */
+    long   bad_ctx;      /* called with a ctx that is not ours */
 } heap;
 
 static void *
@@ -88,13 +88,13 @@ static void
 check_heap(const tls_conv_t *conv, const char *what)
 {
     size_t referenced = 0;
-    bool all_owned = true;
-    int d;
+    bool   all_owned = true;
+    int    d;
 
     for (d = 0; d < 2; d++) {
-        const tls_flow_t *f = &conv->flow[d];
+        const tls_flow_t    *f = &conv->flow[d];
         const tls_pending_t *seg;
-        uint32_t bytes = 0;
+        uint32_t             bytes = 0;
 
         for (seg = f->pending; seg != NULL; seg = seg->next) {
             referenced++;
@@ -115,14 +115,13 @@ check_heap(const tls_conv_t *conv, const char *what)
             all_owned = all_owned && heap_owns(f->decrypted.capture);
         }
     }
-    if (all_owned && referenced == heap.live_count && heap.bad_releases == 0 &&
-        heap.bad_ctx == 0) {
+    if (all_owned && referenced == heap.live_count && heap.bad_releases == 0 && heap.bad_ctx == 0) {
         check_passed++;
     } else {
         check_failed++;
         printf("FAIL %s: %zu allocations live, %zu referenced by the conversation, "
-               "%ld bad releases, %ld bad ctx\n", what, heap.live_count, referenced,
-               heap.bad_releases, heap.bad_ctx);
+               "%ld bad releases, %ld bad ctx\n",
+               what, heap.live_count, referenced, heap.bad_releases, heap.bad_ctx);
     }
 }
 
@@ -257,11 +256,10 @@ enum {
     HT_KEY_UPDATE = 24
 };
 
-static const uint8_t hrr_random[32] = {
-    0xCF, 0x21, 0xAD, 0x74, 0xE5, 0x9A, 0x61, 0x11, 0xBE, 0x1D, 0x8C, 0x02,
-    0x1E, 0x65, 0xB8, 0x91, 0xC2, 0xA2, 0x11, 0x16, 0x7A, 0xBB, 0x8C, 0x5E,
-    0x07, 0x9E, 0x09, 0xE2, 0xC8, 0xA8, 0x33, 0x9C
-};
+static const uint8_t hrr_random[32] = { 0xCF, 0x21, 0xAD, 0x74, 0xE5, 0x9A, 0x61, 0x11,
+                                        0xBE, 0x1D, 0x8C, 0x02, 0x1E, 0x65, 0xB8, 0x91,
+                                        0xC2, 0xA2, 0x11, 0x16, 0x7A, 0xBB, 0x8C, 0x5E,
+                                        0x07, 0x9E, 0x09, 0xE2, 0xC8, 0xA8, 0x33, 0x9C };
 
 /* A message with a body of body_len pattern bytes. */
 static void
@@ -281,35 +279,35 @@ msg_wrap(buf_t *out, uint8_t type, const buf_t *body)
 }
 
 typedef struct {
-    const uint8_t *sni;         /* NULL: no server_name extension */
+    const uint8_t *sni; /* NULL: no server_name extension */
     size_t         sni_len;
-    bool           tls13;       /* supported_versions, key_share, psk modes */
-    bool           psk;         /* pre_shared_key (last extension) */
-    size_t         padding;     /* a padding extension of that many bytes */
-    int            overrun;     /* 1: SNI extension length past the message;
-                                   2: extensions block length past it;
-                                   3: host_name length past the extension */
+    bool           tls13;   /* supported_versions, key_share, psk modes */
+    bool           psk;     /* pre_shared_key (last extension) */
+    size_t         padding; /* a padding extension of that many bytes */
+    int            overrun; /* 1: SNI extension length past the message;
+                               2: extensions block length past it;
+                               3: host_name length past the extension */
 } ch_opts_t;
 
 static void
 msg_client_hello_opts(buf_t *out, const ch_opts_t *o)
 {
-    buf_t b = { 0 };
+    buf_t  b = { 0 };
     size_t ext_off, sni_off;
 
-    put16(&b, 0x0303);                      /* legacy_version */
-    put_fill(&b, 32, 0x51);                 /* random */
-    put8(&b, 32);                           /* legacy_session_id */
+    put16(&b, 0x0303);      /* legacy_version */
+    put_fill(&b, 32, 0x51); /* random */
+    put8(&b, 32);           /* legacy_session_id */
     put_fill(&b, 32, 0x77);
-    put16(&b, 8);                           /* cipher suites */
+    put16(&b, 8); /* cipher suites */
     put16(&b, 0x1301);
     put16(&b, 0x1302);
     put16(&b, 0xC02F);
     put16(&b, 0xC030);
-    put8(&b, 1);                            /* compression methods */
+    put8(&b, 1); /* compression methods */
     put8(&b, 0);
     ext_off = b.n;
-    put16(&b, 0);                           /* extensions length */
+    put16(&b, 0); /* extensions length */
     /* supported_groups first, so the SNI is not the first extension */
     put16(&b, 10);
     put16(&b, 6);
@@ -317,32 +315,32 @@ msg_client_hello_opts(buf_t *out, const ch_opts_t *o)
     put16(&b, 0x001D);
     put16(&b, 0x0017);
     if (o->sni != NULL) {
-        put16(&b, 0);                       /* server_name */
+        put16(&b, 0); /* server_name */
         sni_off = b.n;
         put16(&b, 0);
         put16(&b, (unsigned)(o->sni_len + 3)); /* server_name_list */
-        put8(&b, 0);                        /* host_name */
+        put8(&b, 0);                           /* host_name */
         put16(&b, o->overrun == 3 ? (unsigned)(o->sni_len + 100) : (unsigned)o->sni_len);
         put(&b, o->sni, o->sni_len);
         patch16(&b, sni_off);
         if (o->overrun == 1) {
-            b.p[sni_off] = 0x7F;            /* far past the message */
+            b.p[sni_off] = 0x7F; /* far past the message */
             b.p[sni_off + 1] = 0xF0;
         }
     }
     if (o->tls13) {
-        put16(&b, 43);                      /* supported_versions */
+        put16(&b, 43); /* supported_versions */
         put16(&b, 5);
         put8(&b, 4);
         put16(&b, 0x0304);
         put16(&b, 0x0303);
-        put16(&b, 51);                      /* key_share */
+        put16(&b, 51); /* key_share */
         put16(&b, 38);
         put16(&b, 36);
         put16(&b, 0x001D);
         put16(&b, 32);
         put_fill(&b, 32, 0x99);
-        put16(&b, 45);                      /* psk_key_exchange_modes */
+        put16(&b, 45); /* psk_key_exchange_modes */
         put16(&b, 2);
         put8(&b, 1);
         put8(&b, 1);
@@ -353,14 +351,14 @@ msg_client_hello_opts(buf_t *out, const ch_opts_t *o)
         put_fill(&b, o->padding, 0);
     }
     if (o->psk) {
-        put16(&b, 41);                      /* pre_shared_key */
+        put16(&b, 41); /* pre_shared_key */
         put16(&b, 2 + 2 + 32 + 4 + 2 + 1 + 32);
-        put16(&b, 2 + 32 + 4);              /* identities */
+        put16(&b, 2 + 32 + 4); /* identities */
         put16(&b, 32);
         put_fill(&b, 32, 0x42);
         put16(&b, 0);
         put16(&b, 0x1234);
-        put16(&b, 33);                      /* binders */
+        put16(&b, 33); /* binders */
         put8(&b, 32);
         put_fill(&b, 32, 0x43);
     }
@@ -387,10 +385,9 @@ msg_client_hello(buf_t *out, const char *sni, bool tls13)
 
 /* supported_version 0: no supported_versions extension (TLS <= 1.2). */
 static void
-msg_server_hello_ex(buf_t *out, uint16_t legacy, uint16_t supported_version, bool hrr,
-                    bool psk)
+msg_server_hello_ex(buf_t *out, uint16_t legacy, uint16_t supported_version, bool hrr, bool psk)
 {
-    buf_t b = { 0 };
+    buf_t  b = { 0 };
     size_t ext_off;
 
     put16(&b, legacy);
@@ -398,13 +395,13 @@ msg_server_hello_ex(buf_t *out, uint16_t legacy, uint16_t supported_version, boo
         put(&b, hrr_random, sizeof(hrr_random));
     else
         put_fill(&b, 32, 0x33);
-    put8(&b, 32);                           /* session id echo */
+    put8(&b, 32); /* session id echo */
     put_fill(&b, 32, 0x77);
     put16(&b, supported_version == 0x0304 ? 0x1301 : 0xC02F);
-    put8(&b, 0);                            /* compression */
+    put8(&b, 0); /* compression */
     ext_off = b.n;
     put16(&b, 0);
-    put16(&b, 0xFF01);                      /* renegotiation_info */
+    put16(&b, 0xFF01); /* renegotiation_info */
     put16(&b, 1);
     put8(&b, 0);
     if (supported_version != 0) {
@@ -413,7 +410,7 @@ msg_server_hello_ex(buf_t *out, uint16_t legacy, uint16_t supported_version, boo
         put16(&b, supported_version);
     }
     if (hrr) {
-        put16(&b, 51);                      /* key_share: selected_group */
+        put16(&b, 51); /* key_share: selected_group */
         put16(&b, 2);
         put16(&b, 0x0017);
     } else if (supported_version == 0x0304) {
@@ -426,7 +423,7 @@ msg_server_hello_ex(buf_t *out, uint16_t legacy, uint16_t supported_version, boo
     if (psk) {
         put16(&b, 41);
         put16(&b, 2);
-        put16(&b, 0);                       /* selected_identity */
+        put16(&b, 0); /* selected_identity */
     }
     patch16(&b, ext_off);
     msg_wrap(out, HT_SERVER_HELLO, &b);
@@ -453,7 +450,7 @@ msg_certificate12(buf_t *out, size_t cert_len)
     put24(out, (unsigned)(3 + 3 + cert_len));
     put24(out, (unsigned)(3 + cert_len));
     put24(out, (unsigned)cert_len);
-    put8(out, 0x30);                        /* looks like DER */
+    put8(out, 0x30); /* looks like DER */
     put8(out, 0x82);
     put_fill(out, cert_len - 2, 0x30);
 }
@@ -476,11 +473,11 @@ msg_server_key_exchange(buf_t *out)
 {
     put8(out, HT_SERVER_KEY_EXCHANGE);
     put24(out, 1 + 2 + 1 + 65 + 2 + 2 + 256);
-    put8(out, 3);                           /* named_curve */
+    put8(out, 3); /* named_curve */
     put16(out, 0x0017);
     put8(out, 65);
     put_fill(out, 65, 0x04);
-    put16(out, 0x0401);                     /* rsa_pkcs1_sha256 */
+    put16(out, 0x0401); /* rsa_pkcs1_sha256 */
     put16(out, 256);
     put_fill(out, 256, 0x5A);
 }
@@ -507,8 +504,7 @@ static void
 rec(buf_t *out, uint8_t type, const uint8_t *body, size_t len)
 {
     put8(out, type);
-    put16(out, type == TLS_CT_HANDSHAKE && len > 0 && body[0] == HT_CLIENT_HELLO ? 0x0301
-                                                                                 : 0x0303);
+    put16(out, type == TLS_CT_HANDSHAKE && len > 0 && body[0] == HT_CLIENT_HELLO ? 0x0301 : 0x0303);
     put16(out, (unsigned)len);
     put(out, body, len);
 }
@@ -558,13 +554,41 @@ rec_msg(buf_t *out, void (*build)(buf_t *))
     buf_free(&m);
 }
 
-static void build_cert1200(buf_t *b) { msg_certificate12(b, 1200); }
-static void build_ske(buf_t *b) { msg_server_key_exchange(b); }
-static void build_shd(buf_t *b) { msg_empty(b, HT_SERVER_HELLO_DONE); }
-static void build_cke(buf_t *b) { msg_client_key_exchange(b); }
-static void build_sh12(buf_t *b) { msg_server_hello(b, 0, false); }
-static void build_sh13(buf_t *b) { msg_server_hello(b, 0x0304, false); }
-static void build_nst12(buf_t *b) { msg_fill(b, HT_NEW_SESSION_TICKET, 4 + 2 + 160); }
+static void
+build_cert1200(buf_t *b)
+{
+    msg_certificate12(b, 1200);
+}
+static void
+build_ske(buf_t *b)
+{
+    msg_server_key_exchange(b);
+}
+static void
+build_shd(buf_t *b)
+{
+    msg_empty(b, HT_SERVER_HELLO_DONE);
+}
+static void
+build_cke(buf_t *b)
+{
+    msg_client_key_exchange(b);
+}
+static void
+build_sh12(buf_t *b)
+{
+    msg_server_hello(b, 0, false);
+}
+static void
+build_sh13(buf_t *b)
+{
+    msg_server_hello(b, 0x0304, false);
+}
+static void
+build_nst12(buf_t *b)
+{
+    msg_fill(b, HT_NEW_SESSION_TICKET, 4 + 2 + 160);
+}
 
 static void
 rec_client_hello(buf_t *out, const char *sni, bool tls13)
@@ -636,7 +660,7 @@ flight13_server(buf_t *out)
 
 typedef struct {
     tls_conv_t   conv;
-    uint32_t     next_seq[2];       /* [0] client, [1] server */
+    uint32_t     next_seq[2]; /* [0] client, [1] server */
     int          npkts;
     tls_packet_t out[MAX_PKTS];
 } sess_t;
@@ -660,7 +684,7 @@ sess_init(sess_t *s)
 static tls_time_t
 pkt_time(int index)
 {
-    return (tls_time_t)(index + 1) * MS;    /* packet i at (i + 1) ms */
+    return (tls_time_t)(index + 1) * MS; /* packet i at (i + 1) ms */
 }
 
 /* The general form: any seq, captured/wire lengths, decrypted records. */
@@ -669,7 +693,7 @@ send_at(sess_t *s, bool from_client, uint32_t seq, const uint8_t *data, uint32_t
         uint32_t len, const tls_plaintext_t *plain, size_t plain_count)
 {
     tls_packet_t *out;
-    uint32_t *next = &s->next_seq[from_client ? 0 : 1];
+    uint32_t     *next = &s->next_seq[from_client ? 0 : 1];
 
     if (s->npkts >= MAX_PKTS) {
         printf("test error: more than %d packets\n", MAX_PKTS);
@@ -678,8 +702,8 @@ send_at(sess_t *s, bool from_client, uint32_t seq, const uint8_t *data, uint32_t
     out = &s->out[s->npkts];
     /* out is filled with garbage first: the machine must clear it */
     memset(out, 0xA5, sizeof(*out));
-    tls_conv_on_segment(&s->conv, from_client, seq, data, captured, len, pkt_time(s->npkts),
-                        plain, plain_count, out);
+    tls_conv_on_segment(&s->conv, from_client, seq, data, captured, len, pkt_time(s->npkts), plain,
+                        plain_count, out);
     s->npkts++;
     if ((int32_t)(seq + len - *next) > 0)
         *next = seq + len;
@@ -778,28 +802,28 @@ failed_of(const sess_t *s, char *dst, size_t size)
     dst[i] = '\0';
 }
 
-#define EXPECT_STAGES(s, expected)                                           \
-    do {                                                                     \
-        char got_[8192];                                                     \
-        stages_of((s), got_, sizeof(got_));                                  \
-        CHECK_STR(got_, (expected), "stages");                               \
+#define EXPECT_STAGES(s, expected) \
+    do { \
+        char got_[8192]; \
+        stages_of((s), got_, sizeof(got_)); \
+        CHECK_STR(got_, (expected), "stages"); \
     } while (0)
 
-#define EXPECT_PHASES(s, expected)                                           \
-    do {                                                                     \
-        char got_[4096];                                                     \
-        phases_of((s), got_, sizeof(got_));                                  \
-        CHECK_STR(got_, (expected), "phases");                               \
+#define EXPECT_PHASES(s, expected) \
+    do { \
+        char got_[4096]; \
+        phases_of((s), got_, sizeof(got_)); \
+        CHECK_STR(got_, (expected), "phases"); \
     } while (0)
 
-#define EXPECT_FAILED_HERE(s, expected)                                      \
-    do {                                                                     \
-        char got_[MAX_PKTS + 1];                                             \
-        failed_of((s), got_, sizeof(got_));                                  \
-        CHECK_STR(got_, (expected), "failed_here");                          \
+#define EXPECT_FAILED_HERE(s, expected) \
+    do { \
+        char got_[MAX_PKTS + 1]; \
+        failed_of((s), got_, sizeof(got_)); \
+        CHECK_STR(got_, (expected), "failed_here"); \
     } while (0)
 
-#define EXPECT_RESULT(s, expected)                                           \
+#define EXPECT_RESULT(s, expected) \
     CHECK_STR(tls_result_name(tls_conv_result(&(s)->conv)), (expected), "result")
 
 static bool
@@ -848,24 +872,24 @@ run_tls12_full(sess_t *s)
 
     sess_init(s);
     rec_client_hello(&b, "www.example.com", false);
-    send_buf(s, C, &b);                                     /* 1 ms */
+    send_buf(s, C, &b); /* 1 ms */
     b.n = 0;
     flight12_server(&b);
-    send_buf(s, S, &b);                                     /* 2 ms */
+    send_buf(s, S, &b); /* 2 ms */
     b.n = 0;
     flight12_client_finish(&b);
-    send_buf(s, C, &b);                                     /* 3 ms */
+    send_buf(s, C, &b); /* 3 ms */
     b.n = 0;
     flight12_server_finish(&b);
-    send_buf(s, S, &b);                                     /* 4 ms */
+    send_buf(s, S, &b); /* 4 ms */
     b.n = 0;
-    rec_enc(&b, TLS_CT_APPLICATION_DATA, 8 + 78 + 16);      /* GET */
+    rec_enc(&b, TLS_CT_APPLICATION_DATA, 8 + 78 + 16); /* GET */
     send_buf(s, C, &b);
     b.n = 0;
-    rec_enc(&b, TLS_CT_APPLICATION_DATA, 8 + 612 + 16);     /* response */
+    rec_enc(&b, TLS_CT_APPLICATION_DATA, 8 + 612 + 16); /* response */
     send_buf(s, S, &b);
     b.n = 0;
-    rec_enc(&b, TLS_CT_ALERT, 8 + 2 + 16);                  /* close_notify */
+    rec_enc(&b, TLS_CT_ALERT, 8 + 2 + 16); /* close_notify */
     send_buf(s, C, &b);
     buf_free(&b);
 }
@@ -873,27 +897,27 @@ run_tls12_full(sess_t *s)
 static void
 test_tls12_full_handshake(void)
 {
-    sess_t s;
+    sess_t     s;
     tls_time_t t = -1;
 
     run_tls12_full(&s);
     EXPECT_STAGES(&s,
-        "client_hello"
-        " | server_hello certificate server_key_exchange server_hello_done"
-        " | client_key_exchange change_cipher_spec finished"
-        " | change_cipher_spec finished"
-        " | application_data"
-        " | application_data"
-        " | encrypted_alert");
-    EXPECT_PHASES(&s,
-        "handshake | handshake | handshake | handshake | application | application | alert");
+                  "client_hello"
+                  " | server_hello certificate server_key_exchange server_hello_done"
+                  " | client_key_exchange change_cipher_spec finished"
+                  " | change_cipher_spec finished"
+                  " | application_data"
+                  " | application_data"
+                  " | encrypted_alert");
+    EXPECT_PHASES(
+        &s, "handshake | handshake | handshake | handshake | application | application | alert");
     EXPECT_FAILED_HERE(&s, ".......");
     EXPECT_RESULT(&s, "established");
     CHECK(s.conv.version == 0x0303);
     CHECK_STR(tls_version_name(s.conv.version), "TLS 1.2", "version label");
     CHECK_STR(s.conv.sni, "www.example.com", "sni");
     CHECK(!tls_conv_resumed(&s.conv));
-    CHECK(tls_conv_handshake_time(&s.conv, &t) && t == 3 * MS);  /* 1 ms -> 4 ms */
+    CHECK(tls_conv_handshake_time(&s.conv, &t) && t == 3 * MS); /* 1 ms -> 4 ms */
     CHECK(s.conv.alert_seen);
     /* the close after the alert does not turn it into a failure */
     tls_conv_on_close(&s.conv);
@@ -906,17 +930,16 @@ static void
 test_hello_memory_released(void)
 {
     sess_t s;
-    buf_t b = { 0 };
+    buf_t  b = { 0 };
     size_t cut;
 
     sess_init(&s);
     rec_client_hello(&b, "a.example", true);
     cut = b.n - 40;
     send_at(&s, C, s.next_seq[0], b.p, (uint32_t)cut, (uint32_t)cut, NULL, 0);
-    CHECK(heap.live_count == 1);            /* the ClientHello being kept */
+    CHECK(heap.live_count == 1); /* the ClientHello being kept */
     check_heap(&s.conv, "client hello half way");
-    send_at(&s, C, s.next_seq[0], b.p + cut, (uint32_t)(b.n - cut), (uint32_t)(b.n - cut),
-            NULL, 0);
+    send_at(&s, C, s.next_seq[0], b.p + cut, (uint32_t)(b.n - cut), (uint32_t)(b.n - cut), NULL, 0);
     CHECK(heap.live_count == 0);
     CHECK(heap.allocs == heap.releases);
     CHECK_STR(s.conv.sni, "a.example", "sni");
@@ -929,8 +952,8 @@ test_hello_memory_released(void)
 static void
 test_tls13_without_keys(void)
 {
-    sess_t s;
-    buf_t b = { 0 };
+    sess_t     s;
+    buf_t      b = { 0 };
     tls_time_t t = -1;
 
     sess_start(&s, &b, "tls13.example.org", true);
@@ -944,18 +967,19 @@ test_tls13_without_keys(void)
     rec_enc(&b, TLS_CT_APPLICATION_DATA, 120);
     send_buf(&s, C, &b);
     b.n = 0;
-    rec_enc(&b, TLS_CT_APPLICATION_DATA, 250);              /* NewSessionTicket */
-    rec_enc(&b, TLS_CT_APPLICATION_DATA, 250);              /* NewSessionTicket */
+    rec_enc(&b, TLS_CT_APPLICATION_DATA, 250); /* NewSessionTicket */
+    rec_enc(&b, TLS_CT_APPLICATION_DATA, 250); /* NewSessionTicket */
     send_buf(&s, S, &b);
     b.n = 0;
     rec_enc(&b, TLS_CT_APPLICATION_DATA, 1400);
     send_buf(&s, S, &b);
     b.n = 0;
-    rec_enc(&b, TLS_CT_APPLICATION_DATA, 19);               /* close_notify */
+    rec_enc(&b, TLS_CT_APPLICATION_DATA, 19); /* close_notify */
     send_buf(&s, C, &b);
     buf_free(&b);
 
-    EXPECT_STAGES(&s,
+    EXPECT_STAGES(
+        &s,
         "client_hello"
         " | server_hello change_cipher_spec encrypted_handshake encrypted_handshake"
         " encrypted_handshake encrypted_handshake"
@@ -963,10 +987,10 @@ test_tls13_without_keys(void)
         " | application_data"
         " | application_data application_data"
         " | application_data"
-        " | application_data");     /* docs/spec.md section 4: undecidable, never a handshake stage */
+        " | application_data"); /* docs/spec.md section 4: undecidable, never a handshake stage */
     EXPECT_PHASES(&s,
-        "handshake | handshake | handshake | application | application | application"
-        " | application");
+                  "handshake | handshake | handshake | application | application | application"
+                  " | application");
     EXPECT_FAILED_HERE(&s, ".......");
     EXPECT_RESULT(&s, "established");
     CHECK(s.conv.version == 0x0304);
@@ -983,7 +1007,7 @@ static void
 test_tls13_without_keys_segmented_flight(void)
 {
     sess_t s;
-    buf_t b = { 0 };
+    buf_t  b = { 0 };
     size_t cuts[2];
 
     sess_start(&s, &b, "seg.example", true);
@@ -998,11 +1022,11 @@ test_tls13_without_keys_segmented_flight(void)
     buf_free(&b);
     /* SH 132 + CCS 6 + EE 28 = 166; the Certificate record ends at 1971 */
     EXPECT_STAGES(&s,
-        "client_hello"
-        " | server_hello change_cipher_spec encrypted_handshake"
-        " | encrypted_handshake"
-        " | encrypted_handshake encrypted_handshake"
-        " | change_cipher_spec finished");
+                  "client_hello"
+                  " | server_hello change_cipher_spec encrypted_handshake"
+                  " | encrypted_handshake"
+                  " | encrypted_handshake encrypted_handshake"
+                  " | change_cipher_spec finished");
     EXPECT_RESULT(&s, "established");
     finish(&s, "tls13 segmented");
 }
@@ -1012,12 +1036,12 @@ test_tls13_without_keys_segmented_flight(void)
 static void
 test_tls13_with_keys_one_record(void)
 {
-    sess_t s;
-    buf_t b = { 0 }, hs = { 0 }, fin = { 0 }, nst = { 0 }, ku = { 0 };
+    sess_t               s;
+    buf_t                b = { 0 }, hs = { 0 }, fin = { 0 }, nst = { 0 }, ku = { 0 };
     static const uint8_t http[] = "GET / HTTP/1.1\r\nHost: keys.example\r\n\r\n";
     static const uint8_t close_notify[2] = { 1, 0 };
-    tls_plaintext_t pt[2];
-    tls_time_t t = -1;
+    tls_plaintext_t      pt[2];
+    tls_time_t           t = -1;
 
     sess_init(&s);
     rec_client_hello(&b, "keys.example", true);
@@ -1077,19 +1101,19 @@ test_tls13_with_keys_one_record(void)
     send_plain(&s, C, &b, pt, 1);
 
     EXPECT_STAGES(&s,
-        "client_hello"
-        " | server_hello change_cipher_spec encrypted_extensions certificate"
-        " certificate_verify finished"
-        " | change_cipher_spec finished"
-        " | new_session_ticket application_data"
-        " | application_data"
-        " | key_update"
-        " | alert");
+                  "client_hello"
+                  " | server_hello change_cipher_spec encrypted_extensions certificate"
+                  " certificate_verify finished"
+                  " | change_cipher_spec finished"
+                  " | new_session_ticket application_data"
+                  " | application_data"
+                  " | key_update"
+                  " | alert");
     EXPECT_PHASES(&s,
-        "handshake | handshake | handshake | application | application | application"
-        " | alert");
+                  "handshake | handshake | handshake | application | application | application"
+                  " | alert");
     EXPECT_FAILED_HERE(&s, ".......");
-    CHECK(s.out[6].alert_count == 1 && s.out[6].alerts[0] == 0);    /* close_notify */
+    CHECK(s.out[6].alert_count == 1 && s.out[6].alerts[0] == 0); /* close_notify */
     EXPECT_RESULT(&s, "established");
     CHECK(s.conv.version == 0x0304);
     CHECK(tls_conv_handshake_time(&s.conv, &t) && t == 2 * MS);
@@ -1106,10 +1130,10 @@ test_tls13_with_keys_one_record(void)
 static void
 test_tls13_with_keys_several_records(void)
 {
-    sess_t s;
-    buf_t b = { 0 }, ee = { 0 }, cert = { 0 }, cv = { 0 }, fin = { 0 }, cfin = { 0 };
+    sess_t          s;
+    buf_t           b = { 0 }, ee = { 0 }, cert = { 0 }, cv = { 0 }, fin = { 0 }, cfin = { 0 };
     tls_plaintext_t pt[3];
-    size_t cut;
+    size_t          cut;
 
     sess_init(&s);
     rec_client_hello(&b, "keys2.example", true);
@@ -1123,7 +1147,7 @@ test_tls13_with_keys_several_records(void)
     rec_msg(&b, build_sh13);
     rec_ccs(&b);
     rec_enc(&b, TLS_CT_APPLICATION_DATA, ee.n + 17);
-    cut = b.n + 700;                        /* inside the Certificate record */
+    cut = b.n + 700; /* inside the Certificate record */
     rec_enc(&b, TLS_CT_APPLICATION_DATA, cert.n + 17);
     rec_enc(&b, TLS_CT_APPLICATION_DATA, cv.n + 17);
     rec_enc(&b, TLS_CT_APPLICATION_DATA, fin.n + 17);
@@ -1139,8 +1163,7 @@ test_tls13_with_keys_several_records(void)
     pt[2].content_type = TLS_CT_HANDSHAKE;
     pt[2].data = fin.p;
     pt[2].len = (uint32_t)fin.n;
-    send_at(&s, S, s.next_seq[1], b.p + cut, (uint32_t)(b.n - cut), (uint32_t)(b.n - cut),
-            pt, 3);
+    send_at(&s, S, s.next_seq[1], b.p + cut, (uint32_t)(b.n - cut), (uint32_t)(b.n - cut), pt, 3);
 
     msg_fill(&cfin, HT_FINISHED, 32);
     b.n = 0;
@@ -1151,10 +1174,10 @@ test_tls13_with_keys_several_records(void)
     send_plain(&s, C, &b, pt, 1);
 
     EXPECT_STAGES(&s,
-        "client_hello"
-        " | server_hello change_cipher_spec encrypted_extensions"
-        " | certificate certificate_verify finished"
-        " | change_cipher_spec finished");
+                  "client_hello"
+                  " | server_hello change_cipher_spec encrypted_extensions"
+                  " | certificate certificate_verify finished"
+                  " | change_cipher_spec finished");
     EXPECT_PHASES(&s, "handshake | handshake | handshake | handshake");
     EXPECT_RESULT(&s, "established");
     finish(&s, "tls13 keys several records");
@@ -1170,10 +1193,10 @@ test_tls13_with_keys_several_records(void)
 static void
 test_tls12_with_keys(void)
 {
-    sess_t s;
-    buf_t b = { 0 }, fin = { 0 };
+    sess_t               s;
+    buf_t                b = { 0 }, fin = { 0 };
     static const uint8_t unexpected[2] = { 2, 10 };
-    tls_plaintext_t pt[1];
+    tls_plaintext_t      pt[1];
 
     sess_start(&s, &b, "keys12.example", false);
     flight12_server(&b);
@@ -1195,11 +1218,11 @@ test_tls12_with_keys(void)
     pt[0].len = 2;
     send_plain(&s, S, &b, pt, 1);
     EXPECT_STAGES(&s,
-        "client_hello"
-        " | server_hello certificate server_key_exchange server_hello_done"
-        " | client_key_exchange change_cipher_spec finished"
-        " | change_cipher_spec finished"
-        " | alert");
+                  "client_hello"
+                  " | server_hello certificate server_key_exchange server_hello_done"
+                  " | client_key_exchange change_cipher_spec finished"
+                  " | change_cipher_spec finished"
+                  " | alert");
     EXPECT_PHASES(&s, "handshake | handshake | handshake | handshake | alert");
     /* decrypted: an alert, and which one */
     CHECK(s.out[4].alert_count == 1 && s.out[4].alerts[0] == 10);
@@ -1217,7 +1240,7 @@ static void
 test_record_header_split(void)
 {
     sess_t s;
-    buf_t b = { 0 };
+    buf_t  b = { 0 };
     size_t cuts[1];
     size_t sh_len;
 
@@ -1227,12 +1250,12 @@ test_record_header_split(void)
     sh_len = b.n;
     rec_msg(&b, build_ske);
     rec_msg(&b, build_shd);
-    cuts[0] = sh_len + 2;                   /* 2 bytes of the SKE header */
+    cuts[0] = sh_len + 2; /* 2 bytes of the SKE header */
     send_split(&s, S, &b, cuts, 1);
     EXPECT_STAGES(&s,
-        "client_hello"
-        " | server_hello certificate"
-        " | server_key_exchange server_hello_done");
+                  "client_hello"
+                  " | server_hello certificate"
+                  " | server_key_exchange server_hello_done");
     sess_end(&s, &b, "header split");
 }
 
@@ -1241,24 +1264,24 @@ static void
 test_record_body_split(void)
 {
     sess_t s;
-    buf_t b = { 0 };
+    buf_t  b = { 0 };
     size_t cuts[3];
 
     sess_start(&s, &b, "split.example", false);
     rec_msg(&b, build_sh12);
-    cuts[0] = b.n + 5 + 2;                  /* 2 bytes into the cert message header */
-    cuts[1] = 600;                          /* inside the certificate */
+    cuts[0] = b.n + 5 + 2; /* 2 bytes into the cert message header */
+    cuts[1] = 600;         /* inside the certificate */
     rec_msg(&b, build_cert1200);
-    cuts[2] = b.n + 5 + 100;                /* inside the SKE body */
+    cuts[2] = b.n + 5 + 100; /* inside the SKE body */
     rec_msg(&b, build_ske);
     rec_msg(&b, build_shd);
     send_split(&s, S, &b, cuts, 3);
     EXPECT_STAGES(&s,
-        "client_hello"
-        " | server_hello"
-        " | -"
-        " | certificate"
-        " | server_key_exchange server_hello_done");
+                  "client_hello"
+                  " | server_hello"
+                  " | -"
+                  " | certificate"
+                  " | server_key_exchange server_hello_done");
     CHECK(s.conv.server_certificate_seen);
     EXPECT_RESULT(&s, "in_progress");
     sess_end(&s, &b, "body split");
@@ -1269,17 +1292,17 @@ test_record_body_split(void)
 static void
 test_every_two_way_split(void)
 {
-    buf_t b = { 0 }, ch = { 0 };
+    buf_t  b = { 0 }, ch = { 0 };
     size_t cut;
-    int bad = 0;
-    char first[1100];
+    int    bad = 0;
+    char   first[1100];
 
     rec_client_hello(&ch, "every.example", false);
     flight12_server(&b);
     for (cut = 1; cut < b.n; cut++) {
         sess_t s;
-        char got[1024];
-        char *bar;
+        char   got[1024];
+        char  *bar;
 
         sess_init(&s);
         send_buf(&s, C, &ch);
@@ -1290,13 +1313,13 @@ test_every_two_way_split(void)
         if (bar == NULL) {
             bad++;
         } else {
-            char joined[1024];
+            char        joined[1024];
             const char *p2, *p1 = bar + 3;
 
             p2 = strstr(p1, " | ");
             joined[0] = '\0';
             if (p2 != NULL) {
-                char a[512];
+                char   a[512];
                 size_t la = (size_t)(p2 - p1);
 
                 memcpy(a, p1, la);
@@ -1331,17 +1354,17 @@ static void
 test_multi_message_record_split(void)
 {
     sess_t s;
-    buf_t b = { 0 };
+    buf_t  b = { 0 };
     size_t cuts[1];
 
     sess_start(&s, &b, "schannel.example", false);
     flight12_server_one_record(&b);
-    cuts[0] = 700;                          /* inside the certificate */
+    cuts[0] = 700; /* inside the certificate */
     send_split(&s, S, &b, cuts, 1);
     EXPECT_STAGES(&s,
-        "client_hello"
-        " | -"
-        " | server_hello certificate server_key_exchange server_hello_done");
+                  "client_hello"
+                  " | -"
+                  " | server_hello certificate server_key_exchange server_hello_done");
     CHECK(s.conv.version == 0x0303);
     sess_end(&s, &b, "multi-message record split");
 }
@@ -1351,13 +1374,13 @@ static void
 test_multi_message_record_whole(void)
 {
     sess_t s;
-    buf_t b = { 0 };
+    buf_t  b = { 0 };
 
     sess_start(&s, &b, "schannel.example", false);
     flight12_server_one_record(&b);
     send_buf(&s, S, &b);
     EXPECT_STAGES(&s,
-        "client_hello | server_hello certificate server_key_exchange server_hello_done");
+                  "client_hello | server_hello certificate server_key_exchange server_hello_done");
     sess_end(&s, &b, "multi-message record whole");
 }
 
@@ -1367,7 +1390,7 @@ static void
 test_client_hello_header_split(void)
 {
     sess_t s;
-    buf_t b = { 0 };
+    buf_t  b = { 0 };
     size_t cuts[1];
 
     sess_init(&s);
@@ -1383,14 +1406,14 @@ test_client_hello_header_split(void)
 static void
 test_client_hello_body_split(void)
 {
-    sess_t s;
-    buf_t b = { 0 };
-    size_t cuts[2];
+    sess_t     s;
+    buf_t      b = { 0 };
+    size_t     cuts[2];
     tls_time_t t = -1;
 
     sess_init(&s);
     rec_client_hello(&b, "body.example", true);
-    cuts[0] = 9;                            /* after the handshake header */
+    cuts[0] = 9; /* after the handshake header */
     cuts[1] = 100;
     send_split(&s, C, &b, cuts, 2);
     EXPECT_STAGES(&s, "- | - | client_hello");
@@ -1416,14 +1439,14 @@ static void
 test_several_records_one_segment(void)
 {
     sess_t s;
-    buf_t b = { 0 };
+    buf_t  b = { 0 };
 
     sess_start(&s, &b, "many.example", false);
     flight12_server(&b);
     send_buf(&s, S, &b);
     b.n = 0;
     flight12_client_finish(&b);
-    rec_enc(&b, TLS_CT_APPLICATION_DATA, 100);   /* False Start */
+    rec_enc(&b, TLS_CT_APPLICATION_DATA, 100); /* False Start */
     send_buf(&s, C, &b);
     b.n = 0;
     flight12_server_finish(&b);
@@ -1431,10 +1454,10 @@ test_several_records_one_segment(void)
     rec_enc(&b, TLS_CT_APPLICATION_DATA, 300);
     send_buf(&s, S, &b);
     EXPECT_STAGES(&s,
-        "client_hello"
-        " | server_hello certificate server_key_exchange server_hello_done"
-        " | client_key_exchange change_cipher_spec finished application_data"
-        " | change_cipher_spec finished application_data application_data");
+                  "client_hello"
+                  " | server_hello certificate server_key_exchange server_hello_done"
+                  " | client_key_exchange change_cipher_spec finished application_data"
+                  " | change_cipher_spec finished application_data application_data");
     /* the server's packet holds the second Finished and data after it */
     EXPECT_PHASES(&s, "handshake | handshake | handshake | handshake");
     CHECK(s.out[3].phase_mask == ((1u << TLS_PHASE_HANDSHAKE) | (1u << TLS_PHASE_APPLICATION)));
@@ -1445,20 +1468,20 @@ test_several_records_one_segment(void)
 static void
 test_retransmission(void)
 {
-    sess_t s;
-    buf_t ch = { 0 }, b = { 0 };
-    uint32_t ch_seq, sh_seq;
+    sess_t     s;
+    buf_t      ch = { 0 }, b = { 0 };
+    uint32_t   ch_seq, sh_seq;
     tls_time_t t = -1;
 
     sess_init(&s);
     rec_client_hello(&ch, "retx.example", false);
     ch_seq = s.next_seq[0];
     send_buf(&s, C, &ch);
-    send_at(&s, C, ch_seq, ch.p, (uint32_t)ch.n, (uint32_t)ch.n, NULL, 0);   /* again */
+    send_at(&s, C, ch_seq, ch.p, (uint32_t)ch.n, (uint32_t)ch.n, NULL, 0); /* again */
     flight12_server(&b);
     sh_seq = s.next_seq[1];
     send_buf(&s, S, &b);
-    send_at(&s, S, sh_seq, b.p, (uint32_t)b.n, (uint32_t)b.n, NULL, 0);      /* again */
+    send_at(&s, S, sh_seq, b.p, (uint32_t)b.n, (uint32_t)b.n, NULL, 0); /* again */
     /* a retransmission of only the first 100 bytes */
     send_at(&s, S, sh_seq, b.p, 100, 100, NULL, 0);
     b.n = 0;
@@ -1468,12 +1491,11 @@ test_retransmission(void)
     flight12_server_finish(&b);
     send_buf(&s, S, &b);
     EXPECT_STAGES(&s,
-        "client_hello | -"
-        " | server_hello certificate server_key_exchange server_hello_done | - | -"
-        " | client_key_exchange change_cipher_spec finished"
-        " | change_cipher_spec finished");
-    EXPECT_PHASES(&s,
-        "handshake | - | handshake | - | - | handshake | handshake");
+                  "client_hello | -"
+                  " | server_hello certificate server_key_exchange server_hello_done | - | -"
+                  " | client_key_exchange change_cipher_spec finished"
+                  " | change_cipher_spec finished");
+    EXPECT_PHASES(&s, "handshake | - | handshake | - | - | handshake | handshake");
     EXPECT_RESULT(&s, "established");
     /* the retransmitted ClientHello does not move the start */
     CHECK(tls_conv_handshake_time(&s.conv, &t) && t == 6 * MS);
@@ -1487,10 +1509,10 @@ test_retransmission(void)
 static void
 test_out_of_order(void)
 {
-    sess_t s;
-    buf_t b = { 0 };
+    sess_t   s;
+    buf_t    b = { 0 };
     uint32_t base;
-    size_t a_end = 700, b_end = 1400;
+    size_t   a_end = 700, b_end = 1400;
 
     sess_start(&s, &b, "ooo.example", false);
     flight12_server(&b);
@@ -1507,7 +1529,8 @@ test_out_of_order(void)
     /* the late copy of the third segment is a retransmission now */
     send_at(&s, S, base + (uint32_t)b_end, b.p + b_end, (uint32_t)(b.n - b_end),
             (uint32_t)(b.n - b_end), NULL, 0);
-    EXPECT_STAGES(&s,
+    EXPECT_STAGES(
+        &s,
         "client_hello | server_hello | - | certificate server_key_exchange server_hello_done | -");
     EXPECT_PHASES(&s, "handshake | handshake | - | handshake | -");
     CHECK(heap.live_count == 0);
@@ -1519,24 +1542,24 @@ test_out_of_order(void)
 static void
 test_out_of_order_several_pending(void)
 {
-    sess_t s;
-    buf_t b = { 0 };
+    sess_t   s;
+    buf_t    b = { 0 };
     uint32_t base;
 
     sess_start(&s, &b, "ooo2.example", false);
     flight12_server(&b);
     base = s.next_seq[1];
     send_at(&s, S, base, b.p, 100, 100, NULL, 0);
-    send_at(&s, S, base + 1000, b.p + 1000, (uint32_t)(b.n - 1000), (uint32_t)(b.n - 1000),
-            NULL, 0);
+    send_at(&s, S, base + 1000, b.p + 1000, (uint32_t)(b.n - 1000), (uint32_t)(b.n - 1000), NULL,
+            0);
     send_at(&s, S, base + 500, b.p + 500, 500, 500, NULL, 0);
-    send_at(&s, S, base + 500, b.p + 500, 500, 500, NULL, 0);       /* twice */
+    send_at(&s, S, base + 500, b.p + 500, 500, 500, NULL, 0); /* twice */
     check_heap(&s.conv, "two waiting");
     /* fills 100..600: overlaps the waiting 500..1000 */
     send_at(&s, S, base + 100, b.p + 100, 500, 500, NULL, 0);
     EXPECT_STAGES(&s,
-        "client_hello | server_hello | - | - | -"
-        " | certificate server_key_exchange server_hello_done");
+                  "client_hello | server_hello | - | - | -"
+                  " | certificate server_key_exchange server_hello_done");
     CHECK(s.conv.flow[1].pending == NULL && s.conv.flow[1].pending_bytes == 0);
     CHECK(heap.live_count == 0);
     sess_end(&s, &b, "several pending");
@@ -1546,18 +1569,17 @@ test_out_of_order_several_pending(void)
 static void
 test_overlapping_segment(void)
 {
-    sess_t s;
-    buf_t b = { 0 };
+    sess_t   s;
+    buf_t    b = { 0 };
     uint32_t base;
 
     sess_start(&s, &b, "overlap.example", false);
     flight12_server(&b);
     base = s.next_seq[1];
     send_at(&s, S, base, b.p, 1000, 1000, NULL, 0);
-    send_at(&s, S, base + 400, b.p + 400, (uint32_t)(b.n - 400), (uint32_t)(b.n - 400), NULL,
-            0);
-    EXPECT_STAGES(&s,
-        "client_hello | server_hello | certificate server_key_exchange server_hello_done");
+    send_at(&s, S, base + 400, b.p + 400, (uint32_t)(b.n - 400), (uint32_t)(b.n - 400), NULL, 0);
+    EXPECT_STAGES(
+        &s, "client_hello | server_hello | certificate server_key_exchange server_hello_done");
     sess_end(&s, &b, "overlap");
 }
 
@@ -1566,7 +1588,7 @@ static void
 test_sequence_wrap(void)
 {
     sess_t s;
-    buf_t b = { 0 };
+    buf_t  b = { 0 };
     size_t cuts[2] = { 500, 1000 };
 
     sess_init_seq(&s, 0xFFFFFF00u, 0xFFFFFE00u);
@@ -1581,7 +1603,8 @@ test_sequence_wrap(void)
     b.n = 0;
     flight12_server_finish(&b);
     send_buf(&s, S, &b);
-    EXPECT_STAGES(&s,
+    EXPECT_STAGES(
+        &s,
         "client_hello | server_hello | - | certificate server_key_exchange server_hello_done"
         " | client_key_exchange change_cipher_spec finished | change_cipher_spec finished");
     EXPECT_RESULT(&s, "established");
@@ -1593,8 +1616,8 @@ test_sequence_wrap(void)
 static void
 test_hello_retry_request(void)
 {
-    sess_t s;
-    buf_t b = { 0 }, m = { 0 };
+    sess_t     s;
+    buf_t      b = { 0 }, m = { 0 };
     tls_time_t t = -1;
 
     sess_start(&s, &b, "hrr.example", true);
@@ -1602,28 +1625,27 @@ test_hello_retry_request(void)
     rec_buf(&b, TLS_CT_HANDSHAKE, &m);
     send_buf(&s, S, &b);
     b.n = 0;
-    rec_ccs(&b);                            /* middlebox compatibility */
+    rec_ccs(&b); /* middlebox compatibility */
     rec_client_hello(&b, "hrr.example", true);
     send_buf(&s, C, &b);
     b.n = 0;
     flight13_server(&b);
     send_buf(&s, S, &b);
     b.n = 0;
-    rec_enc(&b, TLS_CT_APPLICATION_DATA, 53);   /* no second CCS */
+    rec_enc(&b, TLS_CT_APPLICATION_DATA, 53); /* no second CCS */
     send_buf(&s, C, &b);
     b.n = 0;
     rec_enc(&b, TLS_CT_APPLICATION_DATA, 400);
     send_buf(&s, S, &b);
     EXPECT_STAGES(&s,
-        "client_hello"
-        " | hello_retry_request"
-        " | change_cipher_spec client_hello"
-        " | server_hello change_cipher_spec encrypted_handshake encrypted_handshake"
-        " encrypted_handshake encrypted_handshake"
-        " | finished"
-        " | application_data");
-    EXPECT_PHASES(&s,
-        "handshake | handshake | handshake | handshake | handshake | application");
+                  "client_hello"
+                  " | hello_retry_request"
+                  " | change_cipher_spec client_hello"
+                  " | server_hello change_cipher_spec encrypted_handshake encrypted_handshake"
+                  " encrypted_handshake encrypted_handshake"
+                  " | finished"
+                  " | application_data");
+    EXPECT_PHASES(&s, "handshake | handshake | handshake | handshake | handshake | application");
     EXPECT_RESULT(&s, "established");
     CHECK(s.conv.hrr_seen);
     CHECK(s.conv.version == 0x0304);
@@ -1639,7 +1661,7 @@ static void
 test_hello_retry_request_with_server_ccs(void)
 {
     sess_t s;
-    buf_t b = { 0 }, m = { 0 };
+    buf_t  b = { 0 }, m = { 0 };
 
     sess_start(&s, &b, "hrr2.example", true);
     msg_hello_retry_request(&m);
@@ -1651,7 +1673,7 @@ test_hello_retry_request_with_server_ccs(void)
     rec_client_hello(&b, "hrr2.example", true);
     send_buf(&s, C, &b);
     b.n = 0;
-    rec_msg(&b, build_sh13);                /* no second CCS from the server */
+    rec_msg(&b, build_sh13); /* no second CCS from the server */
     rec_enc(&b, TLS_CT_APPLICATION_DATA, 23);
     rec_enc(&b, TLS_CT_APPLICATION_DATA, 900);
     send_buf(&s, S, &b);
@@ -1659,11 +1681,11 @@ test_hello_retry_request_with_server_ccs(void)
     rec_enc(&b, TLS_CT_APPLICATION_DATA, 53);
     send_buf(&s, C, &b);
     EXPECT_STAGES(&s,
-        "client_hello"
-        " | hello_retry_request change_cipher_spec"
-        " | change_cipher_spec client_hello"
-        " | server_hello encrypted_handshake encrypted_handshake"
-        " | finished");
+                  "client_hello"
+                  " | hello_retry_request change_cipher_spec"
+                  " | change_cipher_spec client_hello"
+                  " | server_hello encrypted_handshake encrypted_handshake"
+                  " | finished");
     EXPECT_RESULT(&s, "established");
     finish(&s, "hrr server ccs");
     buf_free(&b);
@@ -1675,13 +1697,13 @@ static void
 test_hello_retry_request_split(void)
 {
     sess_t s;
-    buf_t b = { 0 }, m = { 0 };
+    buf_t  b = { 0 }, m = { 0 };
     size_t cuts[1];
 
     sess_start(&s, &b, "hrr3.example", true);
     msg_hello_retry_request(&m);
     rec_buf(&b, TLS_CT_HANDSHAKE, &m);
-    cuts[0] = 30;                           /* inside the random */
+    cuts[0] = 30; /* inside the random */
     send_split(&s, S, &b, cuts, 1);
     EXPECT_STAGES(&s, "client_hello | - | hello_retry_request");
     CHECK(s.conv.hrr_seen);
@@ -1695,8 +1717,8 @@ test_hello_retry_request_split(void)
 static void
 test_tls12_abbreviated(void)
 {
-    sess_t s;
-    buf_t b = { 0 };
+    sess_t     s;
+    buf_t      b = { 0 };
     tls_time_t t = -1;
 
     sess_start(&s, &b, "resume.example", false);
@@ -1711,10 +1733,10 @@ test_tls12_abbreviated(void)
     rec_enc(&b, TLS_CT_APPLICATION_DATA, 90);
     send_buf(&s, C, &b);
     EXPECT_STAGES(&s,
-        "client_hello"
-        " | server_hello change_cipher_spec finished"
-        " | change_cipher_spec finished"
-        " | application_data");
+                  "client_hello"
+                  " | server_hello change_cipher_spec finished"
+                  " | change_cipher_spec finished"
+                  " | application_data");
     EXPECT_PHASES(&s, "handshake | handshake | handshake | application");
     EXPECT_RESULT(&s, "established");
     CHECK(tls_conv_resumed(&s.conv));
@@ -1728,7 +1750,7 @@ static void
 test_tls12_new_session_ticket_full(void)
 {
     sess_t s;
-    buf_t b = { 0 };
+    buf_t  b = { 0 };
 
     sess_start(&s, &b, "ticket.example", false);
     flight12_server(&b);
@@ -1741,10 +1763,10 @@ test_tls12_new_session_ticket_full(void)
     flight12_server_finish(&b);
     send_buf(&s, S, &b);
     EXPECT_STAGES(&s,
-        "client_hello"
-        " | server_hello certificate server_key_exchange server_hello_done"
-        " | client_key_exchange change_cipher_spec finished"
-        " | new_session_ticket change_cipher_spec finished");
+                  "client_hello"
+                  " | server_hello certificate server_key_exchange server_hello_done"
+                  " | client_key_exchange change_cipher_spec finished"
+                  " | new_session_ticket change_cipher_spec finished");
     EXPECT_RESULT(&s, "established");
     CHECK(!tls_conv_resumed(&s.conv));
     sess_end(&s, &b, "tls12 ticket full");
@@ -1755,7 +1777,7 @@ static void
 test_tls12_new_session_ticket_resumed(void)
 {
     sess_t s;
-    buf_t b = { 0 };
+    buf_t  b = { 0 };
 
     sess_start(&s, &b, "ticket.example", false);
     rec_msg(&b, build_sh12);
@@ -1767,9 +1789,9 @@ test_tls12_new_session_ticket_resumed(void)
     rec_enc(&b, TLS_CT_HANDSHAKE, 40);
     send_buf(&s, C, &b);
     EXPECT_STAGES(&s,
-        "client_hello"
-        " | server_hello new_session_ticket change_cipher_spec finished"
-        " | change_cipher_spec finished");
+                  "client_hello"
+                  " | server_hello new_session_ticket change_cipher_spec finished"
+                  " | change_cipher_spec finished");
     EXPECT_RESULT(&s, "established");
     CHECK(tls_conv_resumed(&s.conv));
     sess_end(&s, &b, "tls12 ticket resumed");
@@ -1778,8 +1800,8 @@ test_tls12_new_session_ticket_resumed(void)
 static void
 test_tls13_psk(void)
 {
-    sess_t s;
-    buf_t b = { 0 }, m = { 0 };
+    sess_t    s;
+    buf_t     b = { 0 }, m = { 0 };
     ch_opts_t o;
 
     sess_init(&s);
@@ -1796,17 +1818,17 @@ test_tls13_psk(void)
     msg_server_hello(&m, 0x0304, true);
     rec_buf(&b, TLS_CT_HANDSHAKE, &m);
     rec_ccs(&b);
-    rec_enc(&b, TLS_CT_APPLICATION_DATA, 23);       /* EncryptedExtensions */
-    rec_enc(&b, TLS_CT_APPLICATION_DATA, 53);       /* Finished */
+    rec_enc(&b, TLS_CT_APPLICATION_DATA, 23); /* EncryptedExtensions */
+    rec_enc(&b, TLS_CT_APPLICATION_DATA, 53); /* Finished */
     send_buf(&s, S, &b);
     b.n = 0;
     rec_ccs(&b);
     rec_enc(&b, TLS_CT_APPLICATION_DATA, 53);
     send_buf(&s, C, &b);
     EXPECT_STAGES(&s,
-        "client_hello"
-        " | server_hello change_cipher_spec encrypted_handshake encrypted_handshake"
-        " | change_cipher_spec finished");
+                  "client_hello"
+                  " | server_hello change_cipher_spec encrypted_handshake encrypted_handshake"
+                  " | change_cipher_spec finished");
     EXPECT_RESULT(&s, "established");
     CHECK(s.conv.psk_accepted);
     CHECK(tls_conv_resumed(&s.conv));
@@ -1821,17 +1843,18 @@ test_tls13_psk(void)
 static void
 test_tls12_unknown_ca(void)
 {
-    sess_t s;
-    buf_t b = { 0 };
+    sess_t     s;
+    buf_t      b = { 0 };
     tls_time_t t;
 
     sess_start(&s, &b, "badcert.example", false);
     flight12_server(&b);
     send_buf(&s, S, &b);
     b.n = 0;
-    rec_alert(&b, 2, 48);                   /* fatal unknown_ca */
+    rec_alert(&b, 2, 48); /* fatal unknown_ca */
     send_buf(&s, C, &b);
-    EXPECT_STAGES(&s,
+    EXPECT_STAGES(
+        &s,
         "client_hello | server_hello certificate server_key_exchange server_hello_done | alert");
     /* a plaintext alert is readable: its description is reported */
     CHECK(s.out[2].alert_count == 1 && s.out[2].alerts[0] == 48);
@@ -1852,17 +1875,17 @@ static void
 test_tls12_warning_alert_is_not_failure(void)
 {
     sess_t s;
-    buf_t b = { 0 };
+    buf_t  b = { 0 };
 
     sess_start(&s, &b, "other.example", false);
-    rec_alert(&b, 1, 112);                  /* warning unrecognized_name */
+    rec_alert(&b, 1, 112); /* warning unrecognized_name */
     send_buf(&s, S, &b);
     EXPECT_STAGES(&s, "client_hello | alert");
     EXPECT_PHASES(&s, "handshake | alert");
     EXPECT_FAILED_HERE(&s, "..");
     EXPECT_RESULT(&s, "in_progress");
     b.n = 0;
-    rec_alert(&b, 1, 0);                    /* close_notify before completion */
+    rec_alert(&b, 1, 0); /* close_notify before completion */
     send_buf(&s, S, &b);
     EXPECT_FAILED_HERE(&s, "..F");
     EXPECT_RESULT(&s, "failed");
@@ -1874,7 +1897,7 @@ static void
 test_server_handshake_failure(void)
 {
     sess_t s;
-    buf_t b = { 0 };
+    buf_t  b = { 0 };
 
     sess_start(&s, &b, "refuse.example", true);
     rec_alert(&b, 2, 40);
@@ -1893,7 +1916,7 @@ static void
 test_tls13_client_refuses(void)
 {
     sess_t s;
-    buf_t b = { 0 };
+    buf_t  b = { 0 };
 
     sess_start(&s, &b, "refuse13.example", true);
     flight13_server(&b);
@@ -1903,10 +1926,10 @@ test_tls13_client_refuses(void)
     rec_enc(&b, TLS_CT_APPLICATION_DATA, 19);
     send_buf(&s, C, &b);
     EXPECT_STAGES(&s,
-        "client_hello"
-        " | server_hello change_cipher_spec encrypted_handshake encrypted_handshake"
-        " encrypted_handshake encrypted_handshake"
-        " | change_cipher_spec encrypted_alert");
+                  "client_hello"
+                  " | server_hello change_cipher_spec encrypted_handshake encrypted_handshake"
+                  " encrypted_handshake encrypted_handshake"
+                  " | change_cipher_spec encrypted_alert");
     EXPECT_PHASES(&s, "handshake | handshake | alert");
     EXPECT_FAILED_HERE(&s, "..F");
     EXPECT_RESULT(&s, "failed");
@@ -1917,11 +1940,11 @@ static void
 test_close_before_completion(void)
 {
     sess_t s;
-    buf_t b = { 0 };
+    buf_t  b = { 0 };
 
     sess_init(&s);
     EXPECT_RESULT(&s, "none");
-    tls_conv_on_close(&s.conv);             /* nothing seen yet */
+    tls_conv_on_close(&s.conv); /* nothing seen yet */
     EXPECT_RESULT(&s, "none");
     rec_client_hello(&b, "closed.example", false);
     send_buf(&s, C, &b);
@@ -1954,7 +1977,7 @@ static tls_time_t t_dummy;
 static void
 test_http_is_not_tls(void)
 {
-    sess_t s;
+    sess_t            s;
     static const char get[] = "GET / HTTP/1.1\r\nHost: plain.example\r\n\r\n";
     static const char ok[] = "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n";
 
@@ -1980,8 +2003,8 @@ test_http_is_not_tls(void)
 static void
 test_client_hello_after_http(void)
 {
-    sess_t s;
-    buf_t b = { 0 };
+    sess_t            s;
+    buf_t             b = { 0 };
     static const char get[] = "GET / HTTP/1.1\r\nHost: plain.example\r\n\r\n";
     static const char ok[] = "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n";
 
@@ -1995,8 +2018,9 @@ test_client_hello_after_http(void)
     b.n = 0;
     flight12_server(&b);
     send_buf(&s, S, &b);
-    EXPECT_STAGES(&s, "- | - | client_hello"
-                      " | server_hello certificate server_key_exchange server_hello_done");
+    EXPECT_STAGES(&s,
+                  "- | - | client_hello"
+                  " | server_hello certificate server_key_exchange server_hello_done");
     EXPECT_PHASES(&s, "- | - | handshake | handshake");
     EXPECT_RESULT(&s, "in_progress");
     CHECK_STR(s.conv.sni, "late.example", "sni after prelude");
@@ -2011,8 +2035,8 @@ test_client_hello_after_http(void)
 static void
 test_server_speaks_first(void)
 {
-    sess_t s;
-    buf_t b = { 0 };
+    sess_t            s;
+    buf_t             b = { 0 };
     static const char banner[] = "220 mail.example ESMTP\r\n";
     static const char ehlo[] = "EHLO client.example\r\n";
     static const char caps[] = "250-mail.example\r\n250 STARTTLS\r\n";
@@ -2041,18 +2065,19 @@ test_server_speaks_first(void)
     rec_enc(&b, TLS_CT_APPLICATION_DATA, 40);
     send_buf(&s, C, &b);
     send_buf(&s, S, &b);
-    EXPECT_STAGES(&s, "- | - | - | - | - | client_hello"
-                      " | server_hello certificate server_key_exchange server_hello_done"
-                      " | client_key_exchange change_cipher_spec finished"
-                      " | change_cipher_spec finished | application_data | application_data");
-    EXPECT_PHASES(&s, "- | - | - | - | - | handshake | handshake | handshake | handshake"
-                      " | application | application");
+    EXPECT_STAGES(&s,
+                  "- | - | - | - | - | client_hello"
+                  " | server_hello certificate server_key_exchange server_hello_done"
+                  " | client_key_exchange change_cipher_spec finished"
+                  " | change_cipher_spec finished | application_data | application_data");
+    EXPECT_PHASES(&s,
+                  "- | - | - | - | - | handshake | handshake | handshake | handshake"
+                  " | application | application");
     EXPECT_RESULT(&s, "established");
     CHECK_STR(s.conv.sni, "mail.example", "starttls sni");
     CHECK(tls_conv_handshake_time(&s.conv, &t_dummy) && t_dummy == 3 * MS);
     sess_end(&s, &b, "server first");
 }
-
 
 /* ---- 9. TLS picked up mid-stream ---- */
 
@@ -2069,8 +2094,8 @@ static void
 test_midstream_tls12(void)
 {
     sess_t s;
-    buf_t b = { 0 };
-    int i;
+    buf_t  b = { 0 };
+    int    i;
 
     sess_init_midstream(&s);
     rec_enc(&b, TLS_CT_APPLICATION_DATA, 94);
@@ -2082,14 +2107,15 @@ test_midstream_tls12(void)
     rec_enc(&b, TLS_CT_APPLICATION_DATA, 94);
     send_buf(&s, C, &b);
     b.n = 0;
-    rec_enc(&b, TLS_CT_APPLICATION_DATA, 200);  /* two records in one segment */
+    rec_enc(&b, TLS_CT_APPLICATION_DATA, 200); /* two records in one segment */
     rec_enc(&b, TLS_CT_APPLICATION_DATA, 248);
     send_buf(&s, S, &b);
     b.n = 0;
     rec_enc(&b, TLS_CT_ALERT, 26);
     send_buf(&s, C, &b);
-    EXPECT_STAGES(&s, "application_data | application_data | application_data"
-                      " | application_data application_data | encrypted_alert");
+    EXPECT_STAGES(&s,
+                  "application_data | application_data | application_data"
+                  " | application_data application_data | encrypted_alert");
     EXPECT_PHASES(&s, "application | application | application | application | alert");
     EXPECT_FAILED_HERE(&s, ".....");
     EXPECT_RESULT(&s, "midstream");
@@ -2097,7 +2123,7 @@ test_midstream_tls12(void)
     CHECK(!tls_conv_resumed(&s.conv));
     CHECK(!tls_conv_handshake_time(&s.conv, &t_dummy));
     for (i = 0; i < s.npkts; i++)
-        CHECK(s.out[i].alert_count == 0);   /* an encrypted alert is not read */
+        CHECK(s.out[i].alert_count == 0); /* an encrypted alert is not read */
     tls_conv_on_close(&s.conv);
     EXPECT_RESULT(&s, "midstream");
     sess_end(&s, &b, "midstream tls12");
@@ -2110,7 +2136,7 @@ static void
 test_midstream_tls13(void)
 {
     sess_t s;
-    buf_t b = { 0 };
+    buf_t  b = { 0 };
 
     sess_init_midstream(&s);
     rec_enc(&b, TLS_CT_APPLICATION_DATA, 92 - 5);
@@ -2126,8 +2152,9 @@ test_midstream_tls13(void)
     rec_enc(&b, TLS_CT_HEARTBEAT, 40);
     rec_ccs(&b);
     send_buf(&s, S, &b);
-    EXPECT_STAGES(&s, "application_data | application_data | application_data"
-                      " | encrypted_handshake heartbeat change_cipher_spec");
+    EXPECT_STAGES(&s,
+                  "application_data | application_data | application_data"
+                  " | encrypted_handshake heartbeat change_cipher_spec");
     EXPECT_PHASES(&s, "application | application | application | application");
     EXPECT_RESULT(&s, "midstream");
     sess_end(&s, &b, "midstream tls13");
@@ -2141,14 +2168,14 @@ static void
 test_midstream_cut_in_a_record(void)
 {
     sess_t s;
-    buf_t b = { 0 };
+    buf_t  b = { 0 };
     size_t off, skip = 1000;
 
     sess_init_midstream(&s);
-    rec_enc(&b, TLS_CT_APPLICATION_DATA, 3000);   /* bytes 0..3004 */
-    rec_enc(&b, TLS_CT_APPLICATION_DATA, 3000);   /* 3005..6009 */
-    rec_enc(&b, TLS_CT_APPLICATION_DATA, 500);    /* 6010..6514 */
-    rec_enc(&b, TLS_CT_APPLICATION_DATA, 3000);   /* 6515..9519 */
+    rec_enc(&b, TLS_CT_APPLICATION_DATA, 3000); /* bytes 0..3004 */
+    rec_enc(&b, TLS_CT_APPLICATION_DATA, 3000); /* 3005..6009 */
+    rec_enc(&b, TLS_CT_APPLICATION_DATA, 500);  /* 6010..6514 */
+    rec_enc(&b, TLS_CT_APPLICATION_DATA, 3000); /* 6515..9519 */
     /* the capture starts 1000 bytes into the first record; 1448-byte
      * segments from there */
     for (off = skip; off < b.n; off += 1448) {
@@ -2172,14 +2199,14 @@ test_midstream_cut_in_a_record(void)
 static void
 test_midstream_gap(void)
 {
-    sess_t s;
-    buf_t b = { 0 };
+    sess_t   s;
+    buf_t    b = { 0 };
     uint32_t seq;
 
     sess_init_midstream(&s);
-    rec_enc(&b, TLS_CT_APPLICATION_DATA, 2000);   /* 2005 bytes in two segments */
+    rec_enc(&b, TLS_CT_APPLICATION_DATA, 2000); /* 2005 bytes in two segments */
     seq = s.next_seq[1];
-    send_at(&s, S, seq, b.p, 1000, 1000, NULL, 0);              /* candidate */
+    send_at(&s, S, seq, b.p, 1000, 1000, NULL, 0); /* candidate */
     /* its second half is lost; the next record arrives */
     b.n = 0;
     rec_enc(&b, TLS_CT_APPLICATION_DATA, 300);
@@ -2197,7 +2224,7 @@ test_midstream_gap(void)
     seq = seq + 2005 + 305;
     send_at(&s, S, seq + 105, b.p, (uint32_t)b.n, (uint32_t)b.n, NULL, 0);
     EXPECT_STAGES(&s, "- | application_data | - | -");
-    send_at(&s, S, seq, b.p, (uint32_t)b.n, (uint32_t)b.n, NULL, 0);   /* the gap fills */
+    send_at(&s, S, seq, b.p, (uint32_t)b.n, (uint32_t)b.n, NULL, 0); /* the gap fills */
     EXPECT_STAGES(&s, "- | application_data | - | - | application_data application_data");
     sess_end(&s, &b, "midstream gap");
 }
@@ -2209,13 +2236,13 @@ test_midstream_gap(void)
 static void
 test_midstream_plaintext_lookalikes(void)
 {
-    sess_t s;
-    buf_t b = { 0 };
-    static const char get[] = "GET /1.html HTTP/1.1\r\nHost: lab.example\r\n\r\n";
-    static const char ok[] = "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello";
+    sess_t               s;
+    buf_t                b = { 0 };
+    static const char    get[] = "GET /1.html HTTP/1.1\r\nHost: lab.example\r\n\r\n";
+    static const char    ok[] = "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello";
     static const uint8_t ssh[] = { 0, 0, 0, 12, 4, 0x5e, 'p', 'i', 'n', 'g', '!', '!', 0, 0, 0, 0 };
     static const uint8_t zero_len[] = { 0x17, 0x03, 0x01, 0, 0, 0, 0x10, 'x', 'y', 'z' };
-    int i;
+    int                  i;
 
     sess_init_midstream(&s);
     send_bytes(&s, C, (const uint8_t *)get, strlen(get));
@@ -2227,9 +2254,11 @@ test_midstream_plaintext_lookalikes(void)
         put8(&b, 0x17);
         put8(&b, 0x03);
         put8(&b, 0x03);
-        put16(&b, (unsigned)(5 + len));     /* the header counted too */
-        put(&b, "tcpphase lab line 000000 abcdefghijklmnopqrstuvwxyz0123456789\n"
-                "tcpphase lab line 000001 abcdefghijklmnopqrstuvwxyz0123456789\n", len);
+        put16(&b, (unsigned)(5 + len)); /* the header counted too */
+        put(&b,
+            "tcpphase lab line 000000 abcdefghijklmnopqrstuvwxyz0123456789\n"
+            "tcpphase lab line 000001 abcdefghijklmnopqrstuvwxyz0123456789\n",
+            len);
         (void)start;
         send_buf(&s, C, &b);
         send_buf(&s, S, &b);
@@ -2248,7 +2277,7 @@ static void
 test_records_without_midstream_not_followed(void)
 {
     sess_t s;
-    buf_t b = { 0 };
+    buf_t  b = { 0 };
 
     sess_init(&s);
     rec_enc(&b, TLS_CT_APPLICATION_DATA, 94);
@@ -2267,8 +2296,8 @@ test_records_without_midstream_not_followed(void)
 static void
 test_midstream_then_client_hello(void)
 {
-    sess_t s;
-    buf_t b = { 0 };
+    sess_t            s;
+    buf_t             b = { 0 };
     static const char starttls[] = "a1 STARTTLS\r\n";
     static const char ok[] = "a1 OK Begin TLS negotiation now\r\n";
 
@@ -2280,9 +2309,10 @@ test_midstream_then_client_hello(void)
     b.n = 0;
     flight13_server(&b);
     send_buf(&s, S, &b);
-    EXPECT_STAGES(&s, "- | - | client_hello | server_hello change_cipher_spec"
-                      " encrypted_handshake encrypted_handshake encrypted_handshake"
-                      " encrypted_handshake");
+    EXPECT_STAGES(&s,
+                  "- | - | client_hello | server_hello change_cipher_spec"
+                  " encrypted_handshake encrypted_handshake encrypted_handshake"
+                  " encrypted_handshake");
     EXPECT_RESULT(&s, "in_progress");
     CHECK(s.conv.version == 0x0304);
     sess_end(&s, &b, "midstream then client hello");
@@ -2297,11 +2327,11 @@ put_sslv2_hello(buf_t *b, uint16_t version)
 
     put8(b, 0x80 | (unsigned)(body >> 8));
     put8(b, (unsigned)body & 0xFF);
-    put8(b, 1);                             /* client_hello */
+    put8(b, 1); /* client_hello */
     put16(b, version);
-    put16(b, 9);                            /* cipher specs */
-    put16(b, 0);                            /* session id */
-    put16(b, 32);                           /* challenge */
+    put16(b, 9);  /* cipher specs */
+    put16(b, 0);  /* session id */
+    put16(b, 32); /* challenge */
     put8(b, 0);
     put16(b, 0xC02F);
     put8(b, 0);
@@ -2315,7 +2345,7 @@ static void
 test_sslv2_client_hello(void)
 {
     sess_t s;
-    buf_t b = { 0 };
+    buf_t  b = { 0 };
 
     sess_init(&s);
     put_sslv2_hello(&b, 0x0303);
@@ -2330,10 +2360,11 @@ test_sslv2_client_hello(void)
     b.n = 0;
     flight12_server_finish(&b);
     send_buf(&s, S, &b);
-    EXPECT_STAGES(&s, "client_hello"
-                      " | server_hello certificate server_key_exchange server_hello_done"
-                      " | client_key_exchange change_cipher_spec finished"
-                      " | change_cipher_spec finished");
+    EXPECT_STAGES(&s,
+                  "client_hello"
+                  " | server_hello certificate server_key_exchange server_hello_done"
+                  " | client_key_exchange change_cipher_spec finished"
+                  " | change_cipher_spec finished");
     EXPECT_PHASES(&s, "handshake | handshake | handshake | handshake");
     EXPECT_RESULT(&s, "established");
     CHECK(s.conv.hello_version == 0x0303);
@@ -2370,7 +2401,7 @@ static void
 test_empty_segments_decide_nothing(void)
 {
     sess_t s;
-    buf_t b = { 0 };
+    buf_t  b = { 0 };
 
     sess_init(&s);
     send_at(&s, S, s.next_seq[1], NULL, 0, 0, NULL, 0);
@@ -2388,8 +2419,8 @@ test_empty_segments_decide_nothing(void)
 static void
 test_snaplen_cut_body(void)
 {
-    sess_t s;
-    buf_t b = { 0 };
+    sess_t   s;
+    buf_t    b = { 0 };
     uint32_t seq;
 
     sess_start(&s, &b, "snap.example", false);
@@ -2410,15 +2441,15 @@ test_snaplen_cut_body(void)
 static void
 test_snaplen_cut_body_then_more_records(void)
 {
-    sess_t s;
-    buf_t b = { 0 };
+    sess_t   s;
+    buf_t    b = { 0 };
     uint32_t seq;
-    size_t first = 1000;
+    size_t   first = 1000;
 
     sess_start(&s, &b, "snap2.example", false);
     flight12_server(&b);
     seq = s.next_seq[1];
-    send_at(&s, S, seq, b.p, 200, (uint32_t)first, NULL, 0);        /* cut */
+    send_at(&s, S, seq, b.p, 200, (uint32_t)first, NULL, 0); /* cut */
     send_at(&s, S, seq + (uint32_t)first, b.p + first, (uint32_t)(b.n - first),
             (uint32_t)(b.n - first), NULL, 0);
     b.n = 0;
@@ -2428,11 +2459,11 @@ test_snaplen_cut_body_then_more_records(void)
     flight12_server_finish(&b);
     send_buf(&s, S, &b);
     EXPECT_STAGES(&s,
-        "client_hello"
-        " | server_hello"
-        " | unknown server_key_exchange server_hello_done"
-        " | client_key_exchange change_cipher_spec finished"
-        " | change_cipher_spec finished");
+                  "client_hello"
+                  " | server_hello"
+                  " | unknown server_key_exchange server_hello_done"
+                  " | client_key_exchange change_cipher_spec finished"
+                  " | change_cipher_spec finished");
     EXPECT_RESULT(&s, "established");
     sess_end(&s, &b, "snaplen body then more");
 }
@@ -2445,27 +2476,27 @@ static void
 test_snaplen_cut_server_hello_tls13(void)
 {
     sess_t s;
-    buf_t b = { 0 };
+    buf_t  b = { 0 };
 
     sess_start(&s, &b, "snap13.example", true);
     flight13_server(&b);
     send_at(&s, S, s.next_seq[1], b.p, 40, (uint32_t)b.n, NULL, 0);
     b.n = 0;
     rec_ccs(&b);
-    rec_enc(&b, TLS_CT_APPLICATION_DATA, 32 + 4 + 1 + 16);     /* Finished */
+    rec_enc(&b, TLS_CT_APPLICATION_DATA, 32 + 4 + 1 + 16); /* Finished */
     send_buf(&s, C, &b);
     b.n = 0;
-    rec_enc(&b, TLS_CT_APPLICATION_DATA, 120);                 /* request */
+    rec_enc(&b, TLS_CT_APPLICATION_DATA, 120); /* request */
     send_buf(&s, C, &b);
     b.n = 0;
-    rec_enc(&b, TLS_CT_APPLICATION_DATA, 1400);                /* response */
+    rec_enc(&b, TLS_CT_APPLICATION_DATA, 1400); /* response */
     send_buf(&s, S, &b);
     EXPECT_STAGES(&s,
-        "client_hello"
-        " | unknown unknown"    /* the cut ServerHello, then the lost framing */
-        " | change_cipher_spec unknown"
-        " | unknown"
-        " | -");                /* nothing more from the server's side */
+                  "client_hello"
+                  " | unknown unknown" /* the cut ServerHello, then the lost framing */
+                  " | change_cipher_spec unknown"
+                  " | unknown"
+                  " | -"); /* nothing more from the server's side */
     CHECK(s.conv.version == 0);
     CHECK(!s.conv.established);
     sess_end(&s, &b, "snaplen server hello tls13");
@@ -2478,26 +2509,26 @@ static void
 test_snaplen_cut_server_hello_tls12(void)
 {
     sess_t s;
-    buf_t b = { 0 };
+    buf_t  b = { 0 };
 
     sess_start(&s, &b, "snap12.example", false);
     flight12_server(&b);
     send_at(&s, S, s.next_seq[1], b.p, 40, (uint32_t)b.n, NULL, 0);
     b.n = 0;
-    rec_enc(&b, TLS_CT_APPLICATION_DATA, 8 + 78 + 16);         /* before evidence */
+    rec_enc(&b, TLS_CT_APPLICATION_DATA, 8 + 78 + 16); /* before evidence */
     send_buf(&s, C, &b);
     b.n = 0;
     flight12_client_finish(&b);
     send_buf(&s, C, &b);
     b.n = 0;
-    rec_enc(&b, TLS_CT_APPLICATION_DATA, 8 + 78 + 16);         /* GET */
+    rec_enc(&b, TLS_CT_APPLICATION_DATA, 8 + 78 + 16); /* GET */
     send_buf(&s, C, &b);
     EXPECT_STAGES(&s,
-        "client_hello"
-        " | unknown unknown"
-        " | unknown"
-        " | client_key_exchange change_cipher_spec finished"
-        " | application_data");
+                  "client_hello"
+                  " | unknown unknown"
+                  " | unknown"
+                  " | client_key_exchange change_cipher_spec finished"
+                  " | application_data");
     CHECK(s.conv.version == 0);
     sess_end(&s, &b, "snaplen server hello tls12");
 }
@@ -2507,11 +2538,11 @@ test_snaplen_cut_server_hello_tls12(void)
 static void
 test_snaplen_cut_client_hello_then_cke(void)
 {
-    sess_t s;
-    buf_t b = { 0 }, m = { 0 };
+    sess_t    s;
+    buf_t     b = { 0 }, m = { 0 };
     ch_opts_t o;
-    uint32_t seq;
-    size_t first = 1200;
+    uint32_t  seq;
+    size_t    first = 1200;
 
     sess_init(&s);
     memset(&o, 0, sizeof(o));
@@ -2531,10 +2562,10 @@ test_snaplen_cut_client_hello_then_cke(void)
     flight12_client_finish(&b);
     send_buf(&s, C, &b);
     EXPECT_STAGES(&s,
-        "-"
-        " | unknown"
-        " | server_hello certificate server_key_exchange server_hello_done"
-        " | client_key_exchange change_cipher_spec finished");
+                  "-"
+                  " | unknown"
+                  " | server_hello certificate server_key_exchange server_hello_done"
+                  " | client_key_exchange change_cipher_spec finished");
     EXPECT_RESULT(&s, "in_progress");
     finish(&s, "snaplen client hello");
     buf_free(&b);
@@ -2545,10 +2576,10 @@ test_snaplen_cut_client_hello_then_cke(void)
 static void
 test_snaplen_cut_header(void)
 {
-    sess_t s;
-    buf_t b = { 0 };
+    sess_t   s;
+    buf_t    b = { 0 };
     uint32_t seq;
-    size_t sh_end;
+    size_t   sh_end;
 
     sess_start(&s, &b, "hdr.example", false);
     rec_msg(&b, build_sh12);
@@ -2566,7 +2597,8 @@ test_snaplen_cut_header(void)
     flight12_client_finish(&b);
     send_buf(&s, C, &b);
     EXPECT_STAGES(&s,
-        "client_hello | server_hello unknown | - | client_key_exchange change_cipher_spec finished");
+                  "client_hello | server_hello unknown | - | client_key_exchange "
+                  "change_cipher_spec finished");
     CHECK(s.conv.flow[1].broken);
     CHECK(!s.conv.flow[0].broken);
     sess_end(&s, &b, "snaplen header");
@@ -2579,7 +2611,7 @@ static void
 test_snaplen_cut_header_after_established(void)
 {
     sess_t s;
-    buf_t b = { 0 };
+    buf_t  b = { 0 };
 
     run_tls12_full(&s);
     rec_enc(&b, TLS_CT_APPLICATION_DATA, 100);
@@ -2597,8 +2629,8 @@ test_snaplen_cut_header_after_established(void)
 static void
 test_snaplen_cut_out_of_order(void)
 {
-    sess_t s;
-    buf_t b = { 0 };
+    sess_t   s;
+    buf_t    b = { 0 };
     uint32_t base;
 
     sess_start(&s, &b, "ooocut.example", false);
@@ -2617,12 +2649,12 @@ static void
 test_garbage_after_client_hello(void)
 {
     sess_t s;
-    buf_t b = { 0 };
+    buf_t  b = { 0 };
 
     sess_init(&s);
     rec_client_hello(&b, "garbage.example", false);
     put_fill(&b, 64, 0xFF);
-    b.p[b.n - 64] = 0xFF;                   /* implausible content type */
+    b.p[b.n - 64] = 0xFF; /* implausible content type */
     send_buf(&s, C, &b);
     b.n = 0;
     flight12_client_finish(&b);
@@ -2630,8 +2662,8 @@ test_garbage_after_client_hello(void)
     b.n = 0;
     flight12_server(&b);
     send_buf(&s, S, &b);
-    EXPECT_STAGES(&s,
-        "client_hello | - | server_hello certificate server_key_exchange server_hello_done");
+    EXPECT_STAGES(
+        &s, "client_hello | - | server_hello certificate server_key_exchange server_hello_done");
     CHECK(s.conv.flow[0].broken);
     CHECK_STR(s.conv.sni, "garbage.example", "sni");
     sess_end(&s, &b, "garbage");
@@ -2641,12 +2673,12 @@ test_garbage_after_client_hello(void)
 static void
 test_implausible_headers(void)
 {
-    static const uint8_t too_long[5] = { 23, 3, 3, 0x48, 0x01 };    /* 18433 */
+    static const uint8_t too_long[5] = { 23, 3, 3, 0x48, 0x01 }; /* 18433 */
     static const uint8_t bad_major[5] = { 23, 2, 0, 0, 10 };
     static const uint8_t bad_minor[5] = { 23, 3, 5, 0, 10 };
     static const uint8_t bad_type[5] = { 25, 3, 3, 0, 10 };
-    const uint8_t *bad[4];
-    int i;
+    const uint8_t       *bad[4];
+    int                  i;
 
     bad[0] = too_long;
     bad[1] = bad_major;
@@ -2654,7 +2686,7 @@ test_implausible_headers(void)
     bad[3] = bad_type;
     for (i = 0; i < 4; i++) {
         sess_t s;
-        buf_t b = { 0 };
+        buf_t  b = { 0 };
 
         sess_init(&s);
         rec_client_hello(&b, "hdr.example", false);
@@ -2677,13 +2709,13 @@ test_implausible_headers(void)
 static void
 test_sni_long_and_unprintable(void)
 {
-    sess_t s;
-    buf_t b = { 0 }, m = { 0 };
-    ch_opts_t o;
-    uint8_t name[300];
-    char expected[TLS_SNI_MAX + 1];
-    static const uint8_t odd[] = { 'e', 'x', 0x01, 'a', 'm', ' ', 'p', 0xC3, 0xA9, '.', 'o',
-                                   0x7F, 'r', 'g', 0x00, 'z' };
+    sess_t               s;
+    buf_t                b = { 0 }, m = { 0 };
+    ch_opts_t            o;
+    uint8_t              name[300];
+    char                 expected[TLS_SNI_MAX + 1];
+    static const uint8_t odd[] = { 'e',  'x', 0x01, 'a',  'm', ' ', 'p',  0xC3,
+                                   0xA9, '.', 'o',  0x7F, 'r', 'g', 0x00, 'z' };
 
     memset(name, 'a', sizeof(name));
     memset(expected, 'a', TLS_SNI_MAX);
@@ -2722,8 +2754,8 @@ test_extension_overruns(void)
     int mode;
 
     for (mode = 1; mode <= 3; mode++) {
-        sess_t s;
-        buf_t b = { 0 }, m = { 0 };
+        sess_t    s;
+        buf_t     b = { 0 }, m = { 0 };
         ch_opts_t o;
 
         sess_init(&s);
@@ -2739,9 +2771,9 @@ test_extension_overruns(void)
         flight13_server(&b);
         send_buf(&s, S, &b);
         EXPECT_STAGES(&s,
-            "client_hello"
-            " | server_hello change_cipher_spec encrypted_handshake encrypted_handshake"
-            " encrypted_handshake encrypted_handshake");
+                      "client_hello"
+                      " | server_hello change_cipher_spec encrypted_handshake encrypted_handshake"
+                      " encrypted_handshake encrypted_handshake");
         /* nothing can be trusted past the overrun: no SNI (or, for mode 2,
          * the SNI that came before the bad length) */
         if (mode == 2)
@@ -2760,15 +2792,27 @@ test_extension_overruns(void)
 static void
 test_truncated_hellos(void)
 {
-    sess_t s;
-    buf_t b = { 0 };
+    sess_t               s;
+    buf_t                b = { 0 };
     static const uint8_t ch0[4] = { HT_CLIENT_HELLO, 0, 0, 0 };
     static const uint8_t sh20[24] = { HT_SERVER_HELLO, 0, 0, 20, 3, 3 };
     static const uint8_t sh_bad_ext[4 + 2 + 32 + 1 + 3 + 2 + 4] = {
-        HT_SERVER_HELLO, 0, 0, 2 + 32 + 1 + 3 + 2 + 4, 3, 3,
-        [38] = 0, 0x13, 0x01, 0,
-        [42] = 0x00, 0x40,                  /* extensions: 64, only 4 there */
-        [44] = 0, 43, 0x00, 0x10            /* supported_versions, len 16 */
+        HT_SERVER_HELLO,
+        0,
+        0,
+        2 + 32 + 1 + 3 + 2 + 4,
+        3,
+        3,
+        [38] = 0,
+        0x13,
+        0x01,
+        0,
+        [42] = 0x00,
+        0x40, /* extensions: 64, only 4 there */
+        [44] = 0,
+        43,
+        0x00,
+        0x10 /* supported_versions, len 16 */
     };
 
     sess_init(&s);
@@ -2798,9 +2842,9 @@ test_truncated_hellos(void)
 static void
 test_many_tiny_records(void)
 {
-    sess_t s;
-    buf_t b = { 0 };
-    int i, all_app = 1;
+    sess_t              s;
+    buf_t               b = { 0 };
+    int                 i, all_app = 1;
     const tls_packet_t *p;
 
     run_tls12_full(&s);
@@ -2827,9 +2871,9 @@ test_many_tiny_records(void)
 static void
 test_dropped_saturates(void)
 {
-    sess_t s;
-    buf_t b = { 0 };
-    int i;
+    sess_t              s;
+    buf_t               b = { 0 };
+    int                 i;
     const tls_packet_t *p;
 
     run_tls12_full(&s);
@@ -2847,7 +2891,7 @@ static void
 test_zero_length_records(void)
 {
     sess_t s;
-    buf_t b = { 0 };
+    buf_t  b = { 0 };
 
     run_tls12_full(&s);
     rec_enc(&b, TLS_CT_APPLICATION_DATA, 0);
@@ -2871,14 +2915,14 @@ static void
 test_client_sent_server_hello_is_ignored(void)
 {
     sess_t s;
-    buf_t b = { 0 }, m = { 0 };
+    buf_t  b = { 0 }, m = { 0 };
 
     sess_start(&s, &b, "odd.example", false);
     flight12_server(&b);
     send_buf(&s, S, &b);
     b.n = 0;
     msg_server_hello(&m, 0x0304, true);
-    rec_buf(&b, TLS_CT_HANDSHAKE, &m);      /* from the client */
+    rec_buf(&b, TLS_CT_HANDSHAKE, &m); /* from the client */
     send_buf(&s, C, &b);
     CHECK(s.conv.version == 0x0303);
     CHECK(!s.conv.tls13);
@@ -2899,8 +2943,8 @@ static void
 test_many_messages_in_one_record(void)
 {
     sess_t s;
-    buf_t b = { 0 }, m = { 0 };
-    int i;
+    buf_t  b = { 0 }, m = { 0 };
+    int    i;
 
     sess_start(&s, &b, "msgs.example", false);
     for (i = 0; i < 40; i++)
@@ -2919,12 +2963,12 @@ test_many_messages_in_one_record(void)
 static void
 test_mismatched_plaintext(void)
 {
-    sess_t s;
-    buf_t b = { 0 };
+    sess_t               s;
+    buf_t                b = { 0 };
     static const uint8_t junk[7] = { 99, 0xFF, 0xFF, 0xFF, 1, 2, 3 };
     static const uint8_t frag[2] = { HT_FINISHED, 0 };
-    tls_plaintext_t pt[6];
-    int i;
+    tls_plaintext_t      pt[6];
+    int                  i;
 
     for (i = 0; i < 6; i++) {
         pt[i].content_type = (uint8_t)(i == 0 ? 99 : 20 + i);
@@ -2933,16 +2977,16 @@ test_mismatched_plaintext(void)
     }
     sess_start(&s, &b, "mismatch.example", true);
     flight13_server(&b);
-    send_plain(&s, S, &b, pt, 6);           /* 4 encrypted records, 6 entries */
+    send_plain(&s, S, &b, pt, 6); /* 4 encrypted records, 6 entries */
     b.n = 0;
     rec_ccs(&b);
     rec_enc(&b, TLS_CT_APPLICATION_DATA, 53);
-    send_plain(&s, C, &b, pt + 2, 1);       /* a fragment of a Finished */
+    send_plain(&s, C, &b, pt + 2, 1); /* a fragment of a Finished */
     b.n = 0;
     rec_enc(&b, TLS_CT_APPLICATION_DATA, 53);
     rec_enc(&b, TLS_CT_APPLICATION_DATA, 53);
     send_plain(&s, C, &b, pt, 0);
-    send_at(&s, S, s.next_seq[1], NULL, 0, 0, pt, 6);   /* plaintext, no payload */
+    send_at(&s, S, s.next_seq[1], NULL, 0, 0, pt, 6); /* plaintext, no payload */
     CHECK(s.out[1].count == 6);
     CHECK(s.out[3].count == 2);
     check_heap(&s.conv, "mismatched plaintext");
@@ -2955,16 +2999,16 @@ test_mismatched_plaintext(void)
 static void
 test_tls12_renegotiation(void)
 {
-    sess_t s;
-    buf_t b = { 0 };
+    sess_t     s;
+    buf_t      b = { 0 };
     tls_time_t before = -1, after = -1;
 
     run_tls12_full(&s);
     CHECK(tls_conv_handshake_time(&s.conv, &before));
-    rec_enc(&b, TLS_CT_HANDSHAKE, 8 + 180 + 16);    /* new ClientHello */
+    rec_enc(&b, TLS_CT_HANDSHAKE, 8 + 180 + 16); /* new ClientHello */
     send_buf(&s, C, &b);
     b.n = 0;
-    rec_enc(&b, TLS_CT_HANDSHAKE, 1400);            /* SH, Certificate, ... */
+    rec_enc(&b, TLS_CT_HANDSHAKE, 1400); /* SH, Certificate, ... */
     send_buf(&s, S, &b);
     b.n = 0;
     rec_enc(&b, TLS_CT_HANDSHAKE, 100);
@@ -2977,18 +3021,19 @@ test_tls12_renegotiation(void)
     rec_enc(&b, TLS_CT_APPLICATION_DATA, 40);
     send_buf(&s, S, &b);
     EXPECT_STAGES(&s,
-        "client_hello"
-        " | server_hello certificate server_key_exchange server_hello_done"
-        " | client_key_exchange change_cipher_spec finished"
-        " | change_cipher_spec finished"
-        " | application_data"
-        " | application_data"
-        " | encrypted_alert"
-        " | encrypted_handshake"
-        " | encrypted_handshake"
-        " | encrypted_handshake change_cipher_spec encrypted_handshake"
-        " | change_cipher_spec encrypted_handshake application_data");
-    EXPECT_PHASES(&s,
+                  "client_hello"
+                  " | server_hello certificate server_key_exchange server_hello_done"
+                  " | client_key_exchange change_cipher_spec finished"
+                  " | change_cipher_spec finished"
+                  " | application_data"
+                  " | application_data"
+                  " | encrypted_alert"
+                  " | encrypted_handshake"
+                  " | encrypted_handshake"
+                  " | encrypted_handshake change_cipher_spec encrypted_handshake"
+                  " | change_cipher_spec encrypted_handshake application_data");
+    EXPECT_PHASES(
+        &s,
         "handshake | handshake | handshake | handshake | application | application | alert"
         " | application | application | application | application");
     EXPECT_RESULT(&s, "established");
@@ -3037,17 +3082,17 @@ rng(void)
 }
 
 typedef struct {
-    bool    from_client;
-    buf_t   bytes;
+    bool  from_client;
+    buf_t bytes;
 } script_t;
 
 static void
 test_fuzz(void)
 {
-    script_t base[8];
-    size_t nbase = 0, i;
-    int iter, bad_out = 0;
-    buf_t m = { 0 };
+    script_t  base[8];
+    size_t    nbase = 0, i;
+    int       iter, bad_out = 0;
+    buf_t     m = { 0 };
     ch_opts_t o;
 
     memset(base, 0, sizeof(base));
@@ -3078,12 +3123,12 @@ test_fuzz(void)
     buf_free(&m);
 
     for (iter = 0; iter < FUZZ_ITERATIONS; iter++) {
-        tls_conv_t conv;
-        uint32_t seq[2] = { rng(), rng() };
-        uint32_t off[2] = { 0, 0 };
-        buf_t stream[2];
+        tls_conv_t      conv;
+        uint32_t        seq[2] = { rng(), rng() };
+        uint32_t        off[2] = { 0, 0 };
+        buf_t           stream[2];
         tls_plaintext_t pt[4];
-        int npkts = 0;
+        int             npkts = 0;
 
         memset(stream, 0, sizeof(stream));
         for (i = 0; i < nbase; i++) {
@@ -3097,7 +3142,7 @@ test_fuzz(void)
         }
         for (i = 0; i < 4; i++) {
             const buf_t *src = &base[rng() % nbase].bytes;
-            size_t from = rng() % src->n;
+            size_t       from = rng() % src->n;
 
             pt[i].content_type = (uint8_t)(20 + rng() % 6);
             pt[i].data = src->p + from;
@@ -3105,25 +3150,25 @@ test_fuzz(void)
         }
         tls_conv_init(&conv, &test_allocator);
         while ((off[0] < stream[0].n || off[1] < stream[1].n) && npkts < 400) {
-            int d = off[0] >= stream[0].n ? 1 : off[1] >= stream[1].n ? 0 : (int)(rng() % 2);
+            int      d = off[0] >= stream[0].n ? 1 : off[1] >= stream[1].n ? 0 : (int)(rng() % 2);
             uint32_t left = (uint32_t)stream[d].n - off[d];
             uint32_t len = 1 + rng() % (rng() % 3 == 0 ? 40 : 1600);
             uint32_t at = off[d], captured;
             tls_packet_t out;
-            int j;
+            int          j;
 
             if (len > left)
                 len = left;
             captured = rng() % 8 == 0 ? rng() % (len + 1) : len;
             switch (rng() % 10) {
-            case 0:                         /* retransmit something older */
+            case 0: /* retransmit something older */
                 at = off[d] > 0 ? rng() % off[d] : 0;
                 if (len > stream[d].n - at)
                     len = (uint32_t)stream[d].n - at;
                 if (captured > len)
                     captured = len;
                 break;
-            case 1:                         /* jump ahead (out of order) */
+            case 1: /* jump ahead (out of order) */
                 if (left > len + 1) {
                     at = off[d] + 1 + rng() % (left - len);
                     if (len > stream[d].n - at)
@@ -3132,13 +3177,11 @@ test_fuzz(void)
                         captured = len;
                 }
                 break;
-            default:
-                off[d] += len;
-                break;
+            default: off[d] += len; break;
             }
             tls_conv_on_segment(&conv, d == 0, seq[d] + at, stream[d].p + at, captured, len,
-                                (tls_time_t)npkts * MS, rng() % 3 == 0 ? pt : NULL,
-                                rng() % 5, &out);
+                                (tls_time_t)npkts * MS, rng() % 3 == 0 ? pt : NULL, rng() % 5,
+                                &out);
             npkts++;
             if (out.count > TLS_MAX_STAGES_PER_PACKET || out.phase_mask & ~0x0Eu)
                 bad_out++;
@@ -3167,8 +3210,8 @@ test_fuzz(void)
 static void
 test_server_first_flight_reordered(void)
 {
-    sess_t s;
-    buf_t b = { 0 };
+    sess_t   s;
+    buf_t    b = { 0 };
     uint32_t base;
 
     sess_start(&s, &b, "reorder.example", false);
@@ -3176,15 +3219,16 @@ test_server_first_flight_reordered(void)
     base = s.next_seq[1];
     send_at(&s, S, base + 700, b.p + 700, 700, 700, NULL, 0);
     send_at(&s, S, base, b.p, 700, 700, NULL, 0);
-    send_at(&s, S, base + 1400, b.p + 1400, (uint32_t)(b.n - 1400), (uint32_t)(b.n - 1400),
-            NULL, 0);
+    send_at(&s, S, base + 1400, b.p + 1400, (uint32_t)(b.n - 1400), (uint32_t)(b.n - 1400), NULL,
+            0);
     b.n = 0;
     flight12_client_finish(&b);
     send_buf(&s, C, &b);
     b.n = 0;
     flight12_server_finish(&b);
     send_buf(&s, S, &b);
-    EXPECT_STAGES(&s,
+    EXPECT_STAGES(
+        &s,
         "client_hello | - | server_hello certificate | server_key_exchange server_hello_done"
         " | client_key_exchange change_cipher_spec finished | change_cipher_spec finished");
     EXPECT_RESULT(&s, "established");
@@ -3201,12 +3245,12 @@ test_server_first_flight_reordered(void)
 static void
 test_message_list_overflow(void)
 {
-    sess_t s;
-    buf_t b = { 0 }, m = { 0 };
+    sess_t               s;
+    buf_t                b = { 0 }, m = { 0 };
     static const uint8_t close_notify[2] = { 1, 0 };
-    tls_plaintext_t pt[1];
-    const tls_packet_t *p;
-    int i, valid = 1;
+    tls_plaintext_t      pt[1];
+    const tls_packet_t  *p;
+    int                  i, valid = 1;
 
     sess_start(&s, &b, "overflow.example", true);
     msg_hello_retry_request(&m);
@@ -3225,8 +3269,8 @@ test_message_list_overflow(void)
     p = send_plain(&s, C, &b, pt, 1);
     CHECK(p->count <= 1 + 16 + 1);
     for (i = 0; i < p->count && i < TLS_MAX_STAGES_PER_PACKET; i++)
-        valid = valid && p->stages[i] >= TLS_STAGE_CLIENT_HELLO &&
-                p->stages[i] <= TLS_STAGE_UNKNOWN;
+        valid =
+            valid && p->stages[i] >= TLS_STAGE_CLIENT_HELLO && p->stages[i] <= TLS_STAGE_UNKNOWN;
     CHECK(valid);
     finish(&s, "message list overflow");
     buf_free(&b);
@@ -3240,7 +3284,7 @@ static void
 test_snaplen_nothing_captured(void)
 {
     sess_t s;
-    buf_t b = { 0 };
+    buf_t  b = { 0 };
 
     sess_init(&s);
     rec_client_hello(&b, "none.example", false);

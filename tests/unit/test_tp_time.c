@@ -34,7 +34,7 @@ check_split(tp_time_t t, int64_t want_secs, int32_t want_nsecs, const char *want
 {
     int64_t secs;
     int32_t nsecs;
-    char text[64];
+    char    text[64];
 
     tp_time_split(t, &secs, &nsecs);
     CHECK(secs == want_secs);
@@ -50,14 +50,14 @@ static void
 test_split(void)
 {
     check_split(0, 0, 0, "0.000000000");
-    check_split(-249, 0, -249, "-0.000000249");            /* the case */
+    check_split(-249, 0, -249, "-0.000000249"); /* the case */
     check_split(-1, 0, -1, "-0.000000001");
     check_split(-3, 0, -3, "-0.000000003");
     check_split(249, 0, 249, "0.000000249");
     check_split(-SEC, -1, 0, "-1.000000000");
     check_split(-SEC - 1, -1, -1, "-1.000000001");
-    check_split(-SEC / 2 * 3, -1, -500000000, "-1.500000000");  /* not -2.5, not -0.5 */
-    check_split(-2 * SEC + 1, -1, -999999999, "-1.999999999");  /* not -2.000000001 */
+    check_split(-SEC / 2 * 3, -1, -500000000, "-1.500000000"); /* not -2.5, not -0.5 */
+    check_split(-2 * SEC + 1, -1, -999999999, "-1.999999999"); /* not -2.000000001 */
     check_split(SEC / 2 * 3, 1, 500000000, "1.500000000");
     check_split(INT64_C(9785988), 0, 9785988, "0.009785988");
     /* The saturated ends: 2^63 - 1 ns = 9223372036.854775807 s. */
@@ -90,7 +90,7 @@ test_format_six_decimals(void)
     check_format(INT64_MIN, 6, "-9223372036.854775");
     check_format(-SEC / 2 * 3, 0, "-1");
     check_format(-249, 0, "-0");
-    check_format(-249, 12, "-0.000000249");    /* more than 9: nanoseconds */
+    check_format(-249, 12, "-0.000000249"); /* more than 9: nanoseconds */
 }
 
 static void
@@ -107,7 +107,7 @@ test_diff(void)
     CHECK(tp_time_diff(INT64_MAX, INT64_MIN) == INT64_MAX);
     CHECK(tp_time_diff(INT64_MIN, INT64_MIN) == 0);
     CHECK(tp_time_diff(-1, INT64_MAX) == INT64_MIN);
-    CHECK(tp_time_diff(-2, INT64_MAX) == INT64_MIN);  /* -2^63 - 1 */
+    CHECK(tp_time_diff(-2, INT64_MAX) == INT64_MIN); /* -2^63 - 1 */
 }
 
 int
