@@ -249,7 +249,7 @@ static const tls_allocator_t tls_file_allocator = { tls_file_alloc, tls_file_rel
  * picked up mid-stream (docs/spec.md section 4). */
 static void
 analyze_tls(packet_info *pinfo, const tcp_facts_t *facts, tcpphase_conv_t *conv,
-            tcpphase_packet_t *pkt, tp_time_t time)
+            tcpphase_packet_t *pkt, tp_time_t ts)
 {
     const tls_plaintext_t *plain;
     const guint8          *payload;
@@ -276,7 +276,7 @@ analyze_tls(packet_info *pinfo, const tcp_facts_t *facts, tcpphase_conv_t *conv,
     }
     plain = (const tls_plaintext_t *)packet_facts_tls_plaintext(pinfo, &plain_count);
     tls_conv_on_segment(conv->tls, pkt->tcp.dir == TP_DIR_TO_SERVER, facts->seq, payload, captured,
-                        facts->payload_len, time, plain, plain_count, &out);
+                        facts->payload_len, ts, plain, plain_count, &out);
     if (out.count > 0) {
         guint8 *stages = (guint8 *)wmem_alloc(wmem_file_scope(), out.count + out.alert_count);
 
@@ -314,7 +314,7 @@ analyze_packet(packet_info *pinfo, gboolean tls_enabled)
         return NULL;
 
     seg.frame = pinfo->num;
-    seg.time = frame_time(pinfo);
+    seg.ts = frame_time(pinfo);
     seg.flags = facts->flags;
     seg.seq = facts->seq;
     seg.ack = facts->ack;
@@ -334,7 +334,7 @@ analyze_packet(packet_info *pinfo, gboolean tls_enabled)
     pkt->tls_result_before = conv->tls_result;
     tp_conv_on_segment(&conv->tcp, &seg, &pkt->tcp);
     if (tls_enabled)
-        analyze_tls(pinfo, facts, conv, pkt, seg.time);
+        analyze_tls(pinfo, facts, conv, pkt, seg.ts);
     if (conv->tls != NULL && (facts->flags & (TCP_FLAG_FIN | TCP_FLAG_RST)))
         tls_conv_on_close(conv->tls);
     pkt->state_after = conv->state = (guint8)tp_conv_state(&conv->tcp);

@@ -124,10 +124,10 @@ tp_conv_on_segment(tp_conv_t *conv, const tp_segment_t *seg, tp_packet_t *out)
         conv->handshake_started = is_syn;
         conv->midstream = !is_syn;
         conv->phase = is_syn ? TP_PHASE_HANDSHAKE : TP_PHASE_DATA;
-        conv->first_time = seg->time;
+        conv->first_time = seg->ts;
     }
     conv->packets++;
-    conv->last_time = seg->time;
+    conv->last_time = seg->ts;
 
     sender =
         (seg->from_first_sender == conv->first_sender_is_client) ? TP_ROLE_CLIENT : TP_ROLE_SERVER;
@@ -140,7 +140,7 @@ tp_conv_on_segment(tp_conv_t *conv, const tp_segment_t *seg, tp_packet_t *out)
     if (conv->packets == 1 || phase != conv->phase) {
         conv->phase = phase;
         conv->phase_seq = 1;
-        conv->phase_start = seg->time;
+        conv->phase_start = seg->ts;
     } else {
         conv->phase_seq++;
     }
@@ -149,7 +149,7 @@ tp_conv_on_segment(tp_conv_t *conv, const tp_segment_t *seg, tp_packet_t *out)
     case TP_STEP_SYN:
         if (!conv->syn_time_set) {
             conv->syn_time_set = true;
-            conv->syn_time = seg->time;
+            conv->syn_time = seg->ts;
             conv->syn_frame = seg->frame;
         }
         break;
@@ -157,7 +157,7 @@ tp_conv_on_segment(tp_conv_t *conv, const tp_segment_t *seg, tp_packet_t *out)
     case TP_STEP_HANDSHAKE_ACK:
         conv->handshake_done = true;
         conv->established_time_set = true;
-        conv->established_time = seg->time;
+        conv->established_time = seg->ts;
         conv->established_frame = seg->frame;
         break;
     case TP_STEP_LAST_ACK: conv->last_ack_seen = true; break;
@@ -170,7 +170,7 @@ tp_conv_on_segment(tp_conv_t *conv, const tp_segment_t *seg, tp_packet_t *out)
             conv->bytes_to_server += seg->payload_len;
             if (!conv->client_payload_seen) {
                 conv->client_payload_seen = true;
-                conv->client_payload_time = seg->time;
+                conv->client_payload_time = seg->ts;
             }
         } else {
             conv->bytes_to_client += seg->payload_len;
@@ -178,7 +178,7 @@ tp_conv_on_segment(tp_conv_t *conv, const tp_segment_t *seg, tp_packet_t *out)
              * first byte (a banner sent before the request is no answer). */
             if (!conv->server_payload_seen && conv->client_payload_seen) {
                 conv->server_payload_seen = true;
-                conv->server_payload_time = seg->time;
+                conv->server_payload_time = seg->ts;
             }
         }
     }
@@ -191,7 +191,7 @@ tp_conv_on_segment(tp_conv_t *conv, const tp_segment_t *seg, tp_packet_t *out)
     out->step = (uint8_t)step;
     out->phase = (uint8_t)conv->phase;
     out->phase_seq = conv->phase_seq;
-    out->phase_time = tp_time_diff(seg->time, conv->phase_start);
+    out->phase_time = tp_time_diff(seg->ts, conv->phase_start);
     out->midstream = conv->midstream;
 }
 

@@ -65,8 +65,8 @@ typedef enum { TP_ROLE_LIST(ENUM_LIST_ENTRY) } tp_role_t;
 
 /* What the phase machine needs to know of one TCP segment. */
 typedef struct {
-    uint32_t  frame; /* frame number, for the *_frame fields */
-    tp_time_t time;
+    uint32_t  frame;       /* frame number, for the *_frame fields */
+    tp_time_t ts;          /* when it was captured */
     uint16_t  flags;       /* TCP_FLAG_* */
     uint32_t  seq;         /* raw sequence number */
     uint32_t  ack;         /* raw acknowledgement number */

@@ -53,7 +53,7 @@ typedef struct {
     tls_conv_t            *conv;
     tls_flow_t            *flow;
     bool                   from_client;
-    tls_time_t             time;
+    tls_time_t             ts;
     const tls_plaintext_t *plain;
     size_t                 plain_count;
     size_t                 plain_next;
@@ -264,7 +264,7 @@ message_started(feed_ctx_t *ctx, uint8_t msg_type)
 
     if (msg_type == HS_CLIENT_HELLO && ctx->from_client && !conv->client_hello_seen) {
         conv->client_hello_seen = true;
-        conv->client_hello_time = ctx->time;
+        conv->client_hello_time = ctx->ts;
     }
     if (msg_type == HS_CERTIFICATE && !ctx->from_client)
         conv->server_certificate_seen = true;
@@ -385,7 +385,7 @@ note_finished(feed_ctx_t *ctx, bool from_client)
     conv->flow[from_client ? 0 : 1].finished_seen = true;
     if (!conv->established && conv->flow[0].finished_seen && conv->flow[1].finished_seen) {
         conv->established = true;
-        conv->established_time = ctx->time;
+        conv->established_time = ctx->ts;
     }
 }
 
@@ -873,7 +873,7 @@ sslv2_client_hello(feed_ctx_t *ctx, uint32_t seq, const uint8_t *p, uint32_t hel
     conv->records++;
     conv->hello_version = (uint16_t)((p[3] << 8) | p[4]);
     conv->client_hello_seen = true;
-    conv->client_hello_time = ctx->time;
+    conv->client_hello_time = ctx->ts;
     emit(ctx, TLS_STAGE_CLIENT_HELLO, TLS_PHASE_HANDSHAKE);
 }
 
@@ -903,7 +903,7 @@ probe_segment(feed_ctx_t *ctx, uint32_t seq, const uint8_t *p, uint32_t captured
 
 void
 tls_conv_on_segment(tls_conv_t *conv, bool from_client, uint32_t seq, const uint8_t *payload,
-                    uint32_t captured_len, uint32_t payload_len, tls_time_t time,
+                    uint32_t captured_len, uint32_t payload_len, tls_time_t ts,
                     const tls_plaintext_t *plain, size_t plain_count, tls_packet_t *out)
 {
     feed_ctx_t  ctx;
@@ -924,7 +924,7 @@ tls_conv_on_segment(tls_conv_t *conv, bool from_client, uint32_t seq, const uint
     ctx.conv = conv;
     ctx.flow = flow;
     ctx.from_client = from_client;
-    ctx.time = time;
+    ctx.ts = ts;
     ctx.plain = plain;
     ctx.plain_count = plain ? plain_count : 0;
     ctx.out = out;

@@ -267,7 +267,7 @@ bool tls_segment_may_start(bool from_client, bool first_payload, bool midstream,
  *   plain        records Wireshark decrypted in this packet, or NULL
  * Fills *out with the records that complete in this segment. */
 void tls_conv_on_segment(tls_conv_t *conv, bool from_client, uint32_t seq, const uint8_t *payload,
-                         uint32_t captured_len, uint32_t payload_len, tls_time_t time,
+                         uint32_t captured_len, uint32_t payload_len, tls_time_t ts,
                          const tls_plaintext_t *plain, size_t plain_count, tls_packet_t *out);
 
 /* The TCP conversation sent a FIN or RST: a handshake still running has

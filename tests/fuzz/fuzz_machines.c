@@ -401,7 +401,7 @@ run_once(const uint8_t *data, size_t size)
 
         /* analyze_packet() in plugin/tcpphase.c */
         seg.frame = ++frame;
-        seg.time = now;
+        seg.ts = now;
         seg.seq = seq;
         seg.ack = ack;
         seg.payload_len = payload_len;

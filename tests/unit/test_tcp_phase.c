@@ -29,7 +29,7 @@ make_segment(const pkt_t *first, const pkt_t *p, uint32_t frame)
 
     memset(&seg, 0, sizeof(seg));
     seg.frame = frame;
-    seg.time = (tp_time_t)frame * 1000000; /* 1 ms apart */
+    seg.ts = (tp_time_t)frame * 1000000; /* 1 ms apart */
     seg.flags = check_tcp_flags(p->flags);
     seg.seq = p->seq;
     seg.ack = p->ack;
@@ -493,7 +493,7 @@ test_backwards_times(void)
     tp_conv_init(&conv);
     for (i = 0; i < sizeof(seed) / sizeof(seed[0]); i++) {
         tp_segment_t seg = make_segment(&seed[0], &seed[i], (uint32_t)i + 1);
-        seg.time = when[i];
+        seg.ts = when[i];
         tp_conv_on_segment(&conv, &seg, &res);
         CHECK(res.phase_time == phase_time[i]);
     }
