@@ -381,7 +381,7 @@ csv_init(const char *opt_arg, void *userdata _U_)
         fprintf(stderr, "tshark: Couldn't register tcpphase,csv tap: %s\n", error->str);
         g_string_free(error, TRUE);
         csv_finish(csv);
-        exit(1);
+        TP_STAT_TAP_INIT_FAILED();
     }
     return TP_STAT_TAP_INIT_OK;
 }

@@ -9,6 +9,8 @@
 #ifndef TCPPHASE_WS_COMPAT_H
 #define TCPPHASE_WS_COMPAT_H
 
+#include <stdlib.h>
+
 #include <ws_version.h>
 #include <epan/packet.h>
 
@@ -30,13 +32,16 @@ typedef gboolean tp_pref_bool_t;
 #define tvb_get_uint8 tvb_get_guint8
 #endif
 
-/* A stat_tap_ui init callback reports success from 4.6 on. */
+/* A stat_tap_ui init callback reports success from 4.6 on; before, the
+ * only way out of a failed one is to end tshark, as its own CLI taps do. */
 #if TP_WS_AT_LEAST(4, 6)
 typedef bool tp_stat_tap_init_ret_t;
-#define TP_STAT_TAP_INIT_OK true
+#define TP_STAT_TAP_INIT_OK       true
+#define TP_STAT_TAP_INIT_FAILED() return false
 #else
 typedef void     tp_stat_tap_init_ret_t;
 #define TP_STAT_TAP_INIT_OK
+#define TP_STAT_TAP_INIT_FAILED() exit(1)
 #endif
 
 /* From 4.2 the loader asks an optional plugin_describe() what the plugin
