@@ -11,6 +11,7 @@
 
 #include "packet-tcpphase.h"
 #include "tcpphase_taps.h"
+#include "ws_compat.h"
 
 #ifndef PLUGIN_VERSION
 #define PLUGIN_VERSION "0.0.0"
