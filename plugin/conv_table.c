@@ -23,6 +23,7 @@
 #include "conv_csv.h"
 #include "tcpphase_record.h"
 #include "tcpphase_taps.h"
+#include "ws_compat.h"
 #include "tp_time.h"
 
 /* ---- formatting shared by both outputs ---- */

@@ -19,6 +19,7 @@
 #include "packet_facts.h"
 #include "phase_analysis.h"
 #include "tcpphase_taps.h"
+#include "ws_compat.h"
 #include "tp_time.h"
 
 static int proto_tcpphase = -1;

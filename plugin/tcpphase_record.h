@@ -13,7 +13,6 @@
 #include "conv_summary.h"
 #include "tcp_phase.h"
 #include "tls_stage.h"
-#include "ws_compat.h"
 
 /* One TCP conversation (one tcp.stream), kept with TCP's own conversation
  * (conversation_add_proto_data), file scope. */
