@@ -35,9 +35,9 @@ stage_start=$started
 stage_done() { echo "== stage $1 done in $(( $(date +%s) - stage_start )) s"; stage_start=$(date +%s); }
 
 # Beyond the build: Wireshark Qt under Xvfb for the GUI test, clang-format
-# for the format check, clang and its runtimes for the fuzz harness,
+# for the format check, valgrind for the reload check's memory judgement, clang and its runtimes for the fuzz harness,
 # debootstrap for the version matrix and the fresh machine.
-extra="xvfb xdotool imagemagick wireshark-qt x11-utils clang-format"
+extra="xvfb xdotool imagemagick wireshark-qt x11-utils clang-format valgrind"
 want 2 && extra="$extra debootstrap"
 want 4 && extra="$extra clang libclang-rt-14-dev"
 want 6 && extra="$extra debootstrap git"

@@ -18,7 +18,8 @@ usage: reload_check.py [--stage DIR] [--repeat N] [--big-copies K]
   --repeat N    loads of the big file (default 6)
   --big-copies  how many times all committed captures are concatenated
                 into the big file (default 10: about 7,000 packets)
-  --valgrind    also the exact check below (about 2 minutes)
+  --valgrind    the exact check below (about 2 minutes); on by itself
+                wherever valgrind is installed
 
 Checks (each load is followed by the same queries: every frame's tcpphase
 fields as custom columns, and the expert info; sharkd 4.0 does not load
@@ -27,10 +28,12 @@ plugin taps, so -z tcpphase,tree/conv have no sharkd counterpart):
   2. The big file N times: identical every time.
   3. RSS: sharkd grows by itself on every load (Wireshark 4.0, with or
      without tcpphase: about 12 MiB per load of the big file), so the
-     check is differential: the same loads in a sharkd without tcpphase,
-     and the growth (load N - load 2) with tcpphase may exceed the growth
-     without it by less than --rss-slack (default 2 MiB).
-  4. --valgrind: sharkd under memcheck with every wmem allocation its own
+     figure is differential: the same loads in a sharkd without tcpphase,
+     and the growth (load N - load 2) with tcpphase against the growth
+     without it. Shown always; judged (less than --rss-slack, default 2
+     MiB) only where valgrind is missing, because it moves with heap
+     layout and the machine's load.
+  4. valgrind: sharkd under memcheck with every wmem allocation its own
      malloc (WIRESHARK_DEBUG_WMEM_OVERRIDE=simple, G_SLICE=always-malloc);
      at exit, the heap blocks allocated from tcpphase frames must be the
      same after 3 loads as after 1 (only the open file's), and none lost.
@@ -247,22 +250,12 @@ def valgrind_plugin_heap(stage, path, loads, work):
     return held, blocks, lost
 
 
-# Where a Wireshark version needs the RSS check judged differently, and why.
-# 4.6 (Debian unstable): sharkd's RSS after reloads settles several MiB
-# higher with tcpphase than without, with no steady slope (measured: +4.8
-# MiB over loads 2 to 6, +8.8 MiB over loads 2 to 12, flat at the end),
-# while valgrind finds the plugin's heap the same after 3 loads as after 1
-# and nothing lost: heap layout, not a leak. There the RSS numbers are
-# shown, and the valgrind check (run whether asked or not) decides.
-RSS_NOT_JUDGED = {"4.6"}
-
-
-def stage_abi(stage):
-    """The Wireshark major.minor the staged plugin was built for."""
-    for name in sorted(os.listdir(stage)):
-        if os.path.exists(os.path.join(stage, name, "epan", "tcpphase.so")):
-            return name
-    return ""
+# RSS is shown, not judged, wherever valgrind can judge instead: sharkd's
+# RSS after reloads moves by several MiB with heap layout and with what
+# else the machine runs (measured: +4.8 MiB over loads 2 to 6 on 4.6, +3.5
+# MiB on 4.4 with the other tests running beside it), while valgrind finds
+# the plugin's heap the same after 3 loads as after 1 and nothing lost.
+# Without valgrind, the RSS check decides, with its slack.
 
 
 def main(argv):
@@ -336,12 +329,9 @@ def main(argv):
     growth = ("RSS growth from load 2 to load %d: %+d KiB with tcpphase, %+d KiB without "
               "(difference %+d KiB < %d KiB)" % (args.repeat, grow_with, grow_without,
                                                  grow_with - grow_without, args.rss_slack))
-    abi = stage_abi(args.stage)
-    if abi in RSS_NOT_JUDGED:
-        print("      not judged on Wireshark %s (see RSS_NOT_JUDGED): %s" % (abi, growth))
+    if shutil.which("valgrind"):
+        print("      shown, not judged (valgrind judges below): %s" % growth)
         args.valgrind = True
-        check(shutil.which("valgrind") is not None,
-              "valgrind is installed (on Wireshark %s it decides the memory check)" % abi)
     else:
         check(grow_with - grow_without < args.rss_slack, growth)
 
