@@ -967,6 +967,7 @@ main(int argc, char **argv)
     /* Rows are written in big blocks; the row strings are short. */
     setvbuf(opt.out, NULL, _IOFBF, 1 << 16);
     show_progress = isatty(STDERR_FILENO);
+    tp_wtap_log_init("tcpphase-batch");
     wtap_init(FALSE);
     write_header();
     for (int i = optind; i < argc; i++) {

@@ -16,6 +16,7 @@
 #include <ws_version.h>
 #include <wiretap/wtap.h>
 #include <wsutil/buffer.h>
+#include <wsutil/wslog.h>
 
 #if WIRESHARK_VERSION_MAJOR > 4 || (WIRESHARK_VERSION_MAJOR == 4 && WIRESHARK_VERSION_MINOR >= 6)
 #define TP_WTAP_REC_OWNS_BUFFER 1
@@ -45,6 +46,19 @@ tp_wtap_record_free(tp_wtap_record_t *r)
     wtap_rec_cleanup(&r->rec);
 #ifndef TP_WTAP_REC_OWNS_BUFFER
     ws_buffer_free(&r->buf);
+#endif
+}
+
+/* Wireshark's log, which prints every debug line until it is set up;
+ * WIRESHARK_LOG_LEVEL still works. 4.6 dropped the program name. */
+static inline void
+tp_wtap_log_init(const char *progname)
+{
+#ifdef TP_WTAP_REC_OWNS_BUFFER
+    (void)progname;
+    ws_log_init(NULL);
+#else
+    ws_log_init(progname, NULL);
 #endif
 }
 
