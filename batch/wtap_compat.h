@@ -68,6 +68,9 @@ tp_wtap_next(wtap *wth, tp_wtap_record_t *r, int *err, char **err_info)
 {
     gint64 offset;
 
+    /* Each read hangs a new options block on the record: drop the last
+     * one, or memory grows with every packet. */
+    wtap_rec_reset(&r->rec);
 #ifdef TP_WTAP_REC_OWNS_BUFFER
     return wtap_read(wth, &r->rec, err, err_info, &offset);
 #else
