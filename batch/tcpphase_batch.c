@@ -825,6 +825,14 @@ read_capture(const input_t *in, bool show_progress)
     if (status != 0) {
         switch (opt.format) {
         case FORMAT_CSV:
+            /* A comment line (pandas: comment='#', sqlite: skipped by the
+             * recipe in README.md) rather than a row of wrong columns. */
+            fputs("#incomplete,", opt.out);
+            csv_text(opt.out, in->name);
+            fprintf(opt.out, ",%" PRIu64 " packets read,", r.frames);
+            csv_text(opt.out, wtap_strerror(err));
+            fputs("\r\n", opt.out);
+            break;
         case FORMAT_ZEEK:
             fprintf(opt.out, "#incomplete\t%s\t%" PRIu64 " packets read\t%s\n", in->name,
                     r.frames, wtap_strerror(err));
