@@ -6,8 +6,8 @@
 # into one SQLite table `conn` (the columns of -z tcpphase,csv, with the
 # capture in `file`; undefined times are NULL). PARALLEL_OPTIONS go to
 # parallel as they are, e.g. `-- -j 2` or, for other hosts,
-# `-- --sshlogin 8/user@host1,8/user@host2 --trc {/.}.csv` (each host needs
-# tcpphase-batch in its PATH). TCPPHASE_BATCH names the binary (default:
+# `-- --sshlogin 8/user@host1,8/user@host2 --transferfile {} --cleanup`
+# (each host needs tcpphase-batch in its PATH; rows come back on ssh). TCPPHASE_BATCH names the binary (default:
 # tcpphase-batch in PATH). A capture that is cut short still gives its
 # rows; its "#incomplete" line is left out of the table and listed on
 # stderr. Needs the Debian packages parallel and sqlite3.
@@ -22,16 +22,16 @@ batch=${TCPPHASE_BATCH:-tcpphase-batch}
 out=$(mktemp -d "${TMPDIR:-/tmp}/batch-sqlite.XXXXXX")
 trap 'rm -rf "$out"' EXIT
 
-# One CSV per capture, named by its position (names may repeat across
-# folders); a failed capture does not stop the others.
-printf '%s\n' "${captures[@]}" | nl -ba -nrz -w6 -s$'\t' >"$out/list"
+# Each job writes its rows to standard output, which parallel collects
+# whole per job (also from other hosts, over ssh); a failed capture does
+# not stop the others.
 status=0
-parallel --colsep '\t' --halt never "$@" \
-    "$batch" --file-column {2} '>' "$out"/{1}.csv :::: "$out/list" || status=$?
+parallel --halt never "$@" "$batch" --file-column {} ::: "${captures[@]}" \
+    >"$out/all.csv" || status=$?
 # parallel's exit status: how many jobs failed (capped at 101).
 [ "$status" -ne 0 ] && echo "batch-sqlite: $status capture(s) refused or incomplete" >&2
-
-grep -h '^#incomplete' "$out"/*.csv >&2 || true
+grep '^#incomplete' "$out/all.csv" >&2 || true
+grep -v -e '^#' -e '^file,stream,client,' "$out/all.csv" >"$out/rows.csv" || true
 {
     cat <<'SQL'
 CREATE TABLE IF NOT EXISTS conn (
@@ -42,10 +42,7 @@ CREATE TABLE IF NOT EXISTS conn (
     tls_version TEXT, tls_sni TEXT, tls_handshake_time REAL, tls_result TEXT);
 CREATE TEMP TABLE csv_in AS SELECT * FROM conn WHERE 0;
 SQL
-    for f in "$out"/*.csv; do
-        grep -v '^#' "$f" >"$f.rows" || true
-        echo ".import --csv --skip 1 '$f.rows' csv_in"
-    done
+    echo ".import --csv '$out/rows.csv' csv_in"
     cat <<'SQL'
 INSERT INTO conn SELECT file, stream, client, server, state, history,
     NULLIF(handshake_rtt, ''), NULLIF(ttfb, ''), duration,
