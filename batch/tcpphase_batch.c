@@ -123,7 +123,7 @@ typedef struct {
     bool      tagged;           /* at least one packet fed the machines */
     bool      tls_checked;
     tp_time_t last_seen;        /* capture time of its last packet */
-    uint32_t  pkts[2];          /* [0] from the first sender, [1] the other */
+    uint32_t  pkts[2];          /* by flow_index() */
     uint64_t  ip_bytes[2];
     tp_conv_t tcp;
     tls_conv_t *tls;
@@ -419,7 +419,15 @@ write_row(FILE *f, const input_t *in, const conv_t *c)
     const uint8_t *saddr = fc ? c->first_dst : c->first_src;
     uint16_t cport = fc ? c->first_src_port : c->first_dst_port;
     uint16_t sport = fc ? c->first_dst_port : c->first_src_port;
-    int ci = fc ? 0 : 1;        /* pkts[] index of the client */
+    int ci;                     /* pkts[] index of the client's flow */
+    tcp_packet_facts_t client_side;
+
+    client_side.family = c->family;
+    memcpy(client_side.src, caddr, 16);
+    memcpy(client_side.dst, saddr, 16);
+    client_side.src_port = cport;
+    client_side.dst_port = sport;
+    ci = flow_index(&client_side);
 
     conv_summary_fill(&c->tcp, c->tls, &sum);
     switch (opt.format) {
@@ -500,6 +508,7 @@ typedef struct {
     uint32_t    next_stream;
     tp_time_t   now;            /* the latest capture time seen */
     tp_time_t   last_sweep;
+    uint64_t    last_sweep_frame;
     uint64_t    frames;
     uint64_t    results[DECODE_RESULT_COUNT];
     uint64_t    other_link_frames;
@@ -549,10 +558,6 @@ conv_new(reader_t *r, const tcp_packet_facts_t *f, const pair_t *key)
     c->key = *key;
     c->stream = r->next_stream++;
     c->family = f->family;
-    memcpy(c->first_src, f->src, 16);
-    memcpy(c->first_dst, f->dst, 16);
-    c->first_src_port = f->src_port;
-    c->first_dst_port = f->dst_port;
     tp_conv_init(&c->tcp);
     rows_add_stream();
     g_hash_table_replace(r->convs, &c->key, c);
@@ -649,17 +654,26 @@ feed_packet(reader_t *r, const tcp_packet_facts_t *f, decode_result_t res, uint3
             tp_time_t t)
 {
     conv_t *c = conv_for(r, f);
-    bool first_sender = f->src_port == c->first_src_port &&
-                        memcmp(f->src, c->first_src, 16) == 0;
+    int flow = flow_index(f);
+    bool first_sender;
     tp_segment_t seg;
     tp_packet_t pkt;
 
     c->last_seen = t;
-    c->pkts[first_sender ? 0 : 1]++;
-    c->ip_bytes[first_sender ? 0 : 1] += f->ip_bytes;
+    c->pkts[flow]++;
+    c->ip_bytes[flow] += f->ip_bytes;
     if (res != DECODE_TCP)
         return;
-    c->tagged = true;
+    /* The plugin's record starts with the first packet it tags, so the
+     * endpoints that choose the client are that packet's. */
+    if (!c->tagged) {
+        memcpy(c->first_src, f->src, 16);
+        memcpy(c->first_dst, f->dst, 16);
+        c->first_src_port = f->src_port;
+        c->first_dst_port = f->dst_port;
+        c->tagged = true;
+    }
+    first_sender = f->src_port == c->first_src_port && memcmp(f->src, c->first_src, 16) == 0;
     seg.frame = frame;
     seg.time = t;
     seg.flags = f->flags;
@@ -792,9 +806,14 @@ read_capture(const input_t *in, bool show_progress)
             r.now = t;
         if (res == DECODE_TCP || res == DECODE_TCP_BAD_HEADER)
             feed_packet(&r, &f, res, (uint32_t)r.frames, t);
-        if (tp_time_diff(r.now, r.last_sweep) >= 1000000000 || r.now < r.last_sweep) {
+        /* A sweep costs one look at every open conversation: at most once
+         * per second of capture time, and only after open/8 packets, so
+         * that odd timestamps cannot make it run on every packet. */
+        if ((tp_time_diff(r.now, r.last_sweep) >= 1000000000 || r.now < r.last_sweep) &&
+            r.frames - r.last_sweep_frame >= r.open / 8) {
             sweep(&r);
             r.last_sweep = r.now;
+            r.last_sweep_frame = r.frames;
         }
         if (show_progress && (r.frames & 0x3FFF) == 0 && wall_seconds() - last_progress > 0.5) {
             progress(wth, &r, started, size);

@@ -176,6 +176,10 @@ def cases():
     # A TCP header with a data offset of 16 bytes: numbered, not tagged.
     bad = [(T, ether(0x0800, ipv4(A4, B4, 6, tcp(42000, 80, 1, 0, "S", offset=4))))]
     bad += v4(http_conv(42001, 10, 20, T + 100))
+    # The bogus header from the server side first: the client is still
+    # chosen by the first packet the plugin reads.
+    bad += [(T + 5000, ether(0x0800, ipv4(B4, A4, 6, tcp(80, 42002, 1, 0, "", offset=3))))]
+    bad += v4(http_conv(42002, 30, 40, T + 5100))
     out["bogus_offset"] = (1, bad)
 
     def conv_frames(wrap, port):
