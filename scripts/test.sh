@@ -24,9 +24,10 @@ stages=${TCPPHASE_STAGES:-1 2 3 4 5}
 [ "${TCPPHASE_QUICK:-0}" = 1 ] && stages=1
 want() { case " $stages " in *" $1 "*) return 0 ;; esac; return 1; }
 
-# Beyond the build: Wireshark Qt under Xvfb for the GUI test, clang and
-# its runtimes for the fuzz harness, debootstrap for the fresh machine.
-extra="xvfb xdotool imagemagick wireshark-qt x11-utils"
+# Beyond the build: Wireshark Qt under Xvfb for the GUI test, GNU parallel
+# and sqlite3 for the batch recipe test, clang and its runtimes for the
+# fuzz harness, debootstrap for the fresh machine.
+extra="xvfb xdotool imagemagick wireshark-qt x11-utils parallel sqlite3"
 want 3 && extra="$extra clang libclang-rt-14-dev"
 want 5 && extra="$extra debootstrap git"
 # shellcheck disable=SC2086
