@@ -268,11 +268,7 @@ analyze_tls(packet_info *pinfo, const tcp_facts_t *facts, tcpphase_conv_t *conv,
                                    payload, captured))
             return;
         conv->tls = wmem_new(wmem_file_scope(), tls_conv_t);
-        tls_conv_init(conv->tls, &tls_file_allocator);
-        if (pkt->tcp.midstream)
-            tls_conv_allow_midstream(conv->tls);
-        if (!first)
-            tls_conv_after_prelude(conv->tls);
+        tls_conv_start(conv->tls, &tls_file_allocator, first, pkt->tcp.midstream);
     }
     plain = (const tls_plaintext_t *)packet_facts_tls_plaintext(pinfo, &plain_count);
     tls_conv_on_segment(conv->tls, pkt->tcp.dir == TP_DIR_TO_SERVER, facts->seq, payload, captured,

@@ -81,6 +81,17 @@ tls_conv_after_prelude(tls_conv_t *conv)
     conv->after_prelude = true;
 }
 
+void
+tls_conv_start(tls_conv_t *conv, const tls_allocator_t *allocator, bool first_payload,
+               bool midstream)
+{
+    tls_conv_init(conv, allocator);
+    if (midstream)
+        tls_conv_allow_midstream(conv);
+    if (!first_payload)
+        tls_conv_after_prelude(conv);
+}
+
 /* Lists one more stage for the current record (bounded). */
 static void
 add_msg(feed_ctx_t *ctx, uint8_t stage)

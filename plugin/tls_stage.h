@@ -251,6 +251,12 @@ void tls_conv_allow_midstream(tls_conv_t *conv);
  * next segment is not its first payload. */
 void tls_conv_after_prelude(tls_conv_t *conv);
 
+/* A new walker for a conversation where TLS may start at this segment
+ * (tls_segment_may_start): tls_conv_init, and what the conversation's
+ * past says (mid-stream; payload already gone by, a prelude). */
+void tls_conv_start(tls_conv_t *conv, const tls_allocator_t *allocator, bool first_payload,
+                    bool midstream);
+
 /* For a conversation not (yet) walked: could TLS start at this segment?
  * True for a client segment that begins with a ClientHello (or an
  * SSLv2-format one; on the first payload a plausible prefix is enough),

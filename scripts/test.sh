@@ -35,9 +35,11 @@ stage_start=$started
 stage_done() { echo "== stage $1 done in $(( $(date +%s) - stage_start )) s"; stage_start=$(date +%s); }
 
 # Beyond the build: Wireshark Qt under Xvfb for the GUI test, clang-format
-# for the format check, valgrind for the reload check's memory judgement, clang and its runtimes for the fuzz harness,
-# debootstrap for the version matrix and the fresh machine.
-extra="xvfb xdotool imagemagick wireshark-qt x11-utils clang-format valgrind"
+# for the format check, valgrind for the reload check's memory judgement,
+# GNU parallel and sqlite3 for the batch recipe test, clang and its
+# runtimes for the fuzz harness, debootstrap for the version matrix and
+# the fresh machine.
+extra="xvfb xdotool imagemagick wireshark-qt x11-utils clang-format valgrind parallel sqlite3"
 want 2 && extra="$extra debootstrap"
 want 4 && extra="$extra clang libclang-rt-14-dev"
 want 6 && extra="$extra debootstrap git"

@@ -423,11 +423,7 @@ run_once(const uint8_t *data, size_t size)
             if (tls == NULL) {
                 tls = (tls_conv_t *)malloc(sizeof(*tls));
                 CHECK(tls != NULL);
-                tls_conv_init(tls, &allocator);
-                if (out.midstream)
-                    tls_conv_allow_midstream(tls);
-                if (tls_checked)
-                    tls_conv_after_prelude(tls);
+                tls_conv_start(tls, &allocator, !tls_checked, out.midstream);
             }
             tls_checked = true;
             memset(&tls_out, 0x5A, sizeof(tls_out));

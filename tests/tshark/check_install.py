@@ -45,9 +45,14 @@ def main(argv):
             want = "/home/someone/.local/lib/wireshark/plugins/%s/epan/tcpphase.so" % \
                 os.path.basename(folders[0].strip())
         profile = "/home/someone/.config/wireshark/profiles/tcpphase/"
+        # tcpphase-batch goes to the bin folder of the install prefix.
+        with open(os.path.join(build, "CMakeCache.txt")) as cache:
+            prefix = [l.split("=", 1)[1].strip() for l in cache
+                      if l.startswith("CMAKE_INSTALL_PREFIX:")][0]
         report.equal(sorted(installed),
-                     sorted([want] + [profile + f for f in ("colorfilters", "dfilter_buttons",
-                                                            "preferences")]),
+                     sorted([want, os.path.join(prefix, "bin", "tcpphase-batch")] +
+                            [profile + f for f in ("colorfilters", "dfilter_buttons",
+                                                   "preferences")]),
                      "cmake --install destinations (%s)" % out.strip())
     return report.finish()
 

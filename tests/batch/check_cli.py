@@ -1,0 +1,102 @@
+#!/usr/bin/env python3
+"""tcpphase-batch as a command: --help, formats, several inputs with the
+file column, exit codes, a cut-short capture, a file that is no capture.
+
+    check_cli.py BATCH_BINARY CAPTURES_DIR"""
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(os.path.dirname(HERE), "tshark"))
+import tptest  # noqa: E402
+
+
+def run(argv):
+    p = subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=300)
+    return p.returncode, p.stdout.decode("utf-8", "replace"), p.stderr.decode("utf-8", "replace")
+
+
+def main():
+    binary, captures = sys.argv[1], sys.argv[2]
+    r = tptest.Report("batch.cli")
+    http = os.path.join(captures, "lab_mixed.pcapng")
+    v6 = os.path.join(captures, "ipv6.pcapng")
+
+    rc, out, err = run([binary, "--help"])
+    r.equal(rc, 0, "--help exits 0")
+    r.check("--format" in out and "Exit status" in out, "--help lists the options")
+    rc, out, err = run([binary])
+    r.equal(rc, 1, "no input: usage error")
+    rc, out, err = run([binary, "-f", "xml", http])
+    r.equal(rc, 1, "unknown format: usage error")
+
+    rc, csv_out, err = run([binary, http])
+    r.equal(rc, 0, "csv exit 0")
+    r.equal(err, "", "quiet on stderr when it is no terminal")
+    csv_rows = csv_out.splitlines()[1:]
+
+    # JSON lines: one object per CSV row, same values.
+    rc, out, err = run([binary, "-f", "json", http])
+    objs = [json.loads(line) for line in out.splitlines()]
+    r.equal(len(objs), len(csv_rows), "one JSON object per conversation")
+    r.equal([str(o["stream"]) + "," + o["client"] + "," + o["state"] for o in objs],
+            [",".join(row.split(",")[i] for i in (0, 1, 3)) for row in csv_rows],
+            "JSON stream/client/state = CSV")
+
+    # Zeek conn.log: header lines, fields and types agree, one row each.
+    rc, out, err = run([binary, "-f", "zeek", http])
+    lines = out.splitlines()
+    fields = [l for l in lines if l.startswith("#fields")][0].split("\t")[1:]
+    types = [l for l in lines if l.startswith("#types")][0].split("\t")[1:]
+    r.equal(lines[0], "#separator \\x09", "zeek #separator line")
+    r.equal(len(fields), len(types), "zeek #fields and #types agree")
+    r.check(fields[:6] == ["ts", "uid", "id.orig_h", "id.orig_p", "id.resp_h", "id.resp_p"],
+            "zeek field names")
+    data = [l.split("\t") for l in lines if not l.startswith("#")]
+    r.equal(len(data), len(csv_rows), "one conn.log row per conversation")
+    r.check(all(len(d) == len(fields) for d in data), "every conn.log row has every field")
+    r.check(all(d[1].startswith("C") and len(d[1]) == 18 for d in data), "uid-like ids")
+    r.equal(len({d[1] for d in data}), len(data), "ids are unique")
+    r.check(lines[-1].startswith("#close"), "zeek #close line")
+
+    # Several inputs with the file column.
+    rc, out, err = run([binary, "--file-column", http, v6])
+    lines = out.splitlines()
+    r.check(lines[0].startswith("file,stream,client"), "file column header")
+    r.equal({l.split(",")[0] for l in lines[1:]}, {http, v6}, "rows of both files")
+
+    with tempfile.TemporaryDirectory() as tmp:
+        # A capture cut in the middle of a packet.
+        cut = os.path.join(tmp, "cut.pcapng")
+        with open(http, "rb") as f:
+            data = f.read()
+        with open(cut, "wb") as f:
+            f.write(data[:len(data) // 2])
+        rc, out, err = run([binary, cut])
+        r.equal(rc, 2, "cut capture exits 2")
+        r.check("packets; the rows of what was read are written and marked incomplete" in err,
+                "cut capture: error names the packets read: " + err)
+        r.check(out.splitlines()[-1].startswith("#incomplete,"), "rows marked incomplete")
+        r.check(len(out.splitlines()) > 2, "rows so far are written")
+        # A file that is no capture: wiretap's message, exit 2, the other
+        # input still read.
+        text = os.path.join(tmp, "notes.txt")
+        with open(text, "w") as f:
+            f.write("not a capture\n" * 10)
+        rc, out, err = run([binary, text, v6])
+        r.equal(rc, 2, "non-capture exits 2")
+        r.check("isn't a capture file in a known format" in err, "wiretap's message: " + err)
+        r.check(len(out.splitlines()) > 1, "the next input is still read")
+        rc, out, err = run([binary, os.path.join(tmp, "missing.pcap")])
+        r.equal(rc, 2, "missing file exits 2")
+        rc, out, err = run([binary, "-o", os.path.join(tmp, "no", "dir.csv"), http])
+        r.equal(rc, 3, "unwritable output exits 3")
+    return r.finish()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
