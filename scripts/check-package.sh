@@ -24,6 +24,11 @@ profile="$config_dir/profiles/tcpphase"
 dpkg -L tcpphase | grep -qx "$so" || { echo "the package does not install $so"; exit 1; }
 dpkg -L tcpphase | grep -qx "$profile/preferences" ||
     { echo "the package does not install $profile"; exit 1; }
+batch=$(dpkg -L tcpphase | grep '/bin/tcpphase-batch$') ||
+    { echo "the package does not install tcpphase-batch"; exit 1; }
+"$batch" "$cap" | head -1 | grep -q '^stream,client,server,' ||
+    { echo "the installed tcpphase-batch does not write the CSV header"; exit 1; }
+echo "installed tcpphase-batch: $batch writes the CSV"
 
 line=$(tshark -G plugins | grep '^tcpphase\.so') || { echo "tshark does not list tcpphase.so"; exit 1; }
 echo "tshark -G plugins: $line"
@@ -51,8 +56,9 @@ HOME=$scratch XDG_CONFIG_HOME=$scratch/.config tshark -C tcpphase -r "$cap" \
 echo "tshark -C tcpphase: profile found, $(wc -l < "$scratch/handshakes") handshake packets"
 
 apt-get purge -y -qq tcpphase
-if [ -e "$so" ] || [ -e "$profile" ] || tshark -G plugins | grep -q '^tcpphase\.so'; then
-    echo "apt-get purge tcpphase left the plugin or the profile behind"
+if [ -e "$so" ] || [ -e "$profile" ] || [ -e "$batch" ] ||
+    tshark -G plugins | grep -q '^tcpphase\.so'; then
+    echo "apt-get purge tcpphase left the plugin, the profile or tcpphase-batch behind"
     exit 1
 fi
-echo "apt-get purge tcpphase: plugin and profile gone"
+echo "apt-get purge tcpphase: plugin, profile and tcpphase-batch gone"

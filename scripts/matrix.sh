@@ -94,7 +94,7 @@ run_version() {
     work=/tmp/tcpphase-matrix          # inside the root
     t=$(now)
     # valgrind: tshark.reload's exact memory check (required on 4.6).
-    "$top/scripts/make-root.sh" "$suite" "$root" valgrind
+    "$top/scripts/make-root.sh" "$suite" "$root" valgrind parallel sqlite3
     record "$version" root "$t"
 
     got=$(in_root "$root" dpkg-query -W -f='${Version}' tshark)
