@@ -92,6 +92,14 @@ run_version() {
     suite=$(suite_of "$version")
     root="$roots/$suite"
     work=/tmp/tcpphase-matrix          # inside the root
+    # One run at a time per root (engineers share the cache): a run wipes
+    # the root's work folder and unmounts what it mounted.
+    mkdir -p "$roots"
+    exec 9>"$roots/.$suite.matrix.lock"
+    if ! flock -n 9; then
+        echo "matrix $version: another run is using $root; waiting for it"
+        flock 9
+    fi
     t=$(now)
     # valgrind: tshark.reload's exact memory check (required on 4.6).
     "$top/scripts/make-root.sh" "$suite" "$root" valgrind parallel sqlite3
@@ -128,6 +136,7 @@ run_version() {
     in_root "$root" sh $work/src/scripts/check-package.sh "$work/build/$deb" $work/src
     record "$version" package "$t"
     unmount_all
+    exec 9>&-
     echo "== matrix $version: passed ($out/$deb)"
 }
 
