@@ -633,23 +633,11 @@ feed_tls(conv_t *c, const tcp_packet_facts_t *f, const tp_packet_t *pkt, tp_time
                         t, NULL, 0, &out);
 }
 
-/* Nanoseconds since the epoch, clamped as the plugin clamps (frame_time()
- * in phase_analysis.c). */
-#define FRAME_SECS_LIMIT INT64_C(4611686015)
-
+/* Nanoseconds since the epoch, clamped as the plugin clamps (tp_time.h). */
 static tp_time_t
 record_time(const wtap_rec *rec)
 {
-    int64_t secs = (int64_t)rec->ts.secs;
-    int64_t nsecs = rec->ts.nsecs;
-
-    if (secs > FRAME_SECS_LIMIT)
-        secs = FRAME_SECS_LIMIT;
-    else if (secs < -FRAME_SECS_LIMIT)
-        secs = -FRAME_SECS_LIMIT;
-    if (nsecs < 0 || nsecs >= 1000000000)
-        nsecs = 0;
-    return (tp_time_t)(secs * 1000000000 + nsecs);
+    return tp_time_from_timestamp((int64_t)rec->ts.secs, rec->ts.nsecs);
 }
 
 static void

@@ -207,25 +207,11 @@ find_conv_record(packet_info *pinfo, const tcp_facts_t *facts)
     return entry->conv;
 }
 
-/* Nanoseconds since the epoch. A capture may hold any timestamp (fuzzed
- * files do): seconds are clamped to +-(2^62 / 1e9) (years 1823 to 2116,
- * beyond pcap's own range) so that times and their differences fit in
- * 64 bits. */
-#define FRAME_SECS_LIMIT G_GINT64_CONSTANT(4611686015)
-
+/* Nanoseconds since the epoch, clamped (tp_time.h). */
 static tp_time_t
 frame_time(const packet_info *pinfo)
 {
-    gint64 secs = (gint64)pinfo->abs_ts.secs;
-    gint64 nsecs = pinfo->abs_ts.nsecs;
-
-    if (secs > FRAME_SECS_LIMIT)
-        secs = FRAME_SECS_LIMIT;
-    else if (secs < -FRAME_SECS_LIMIT)
-        secs = -FRAME_SECS_LIMIT;
-    if (nsecs < 0 || nsecs >= 1000000000)
-        nsecs = 0;
-    return (tp_time_t)(secs * 1000000000 + nsecs);
+    return tp_time_from_timestamp((int64_t)pinfo->abs_ts.secs, pinfo->abs_ts.nsecs);
 }
 
 /* The TLS machine's memory lives as long as the capture file. */

@@ -10,6 +10,20 @@
 
 #define NS_PER_SEC INT64_C(1000000000)
 
+#define TIMESTAMP_SECS_LIMIT INT64_C(4611686015)
+
+tp_time_t
+tp_time_from_timestamp(int64_t secs, int64_t nsecs)
+{
+    if (secs > TIMESTAMP_SECS_LIMIT)
+        secs = TIMESTAMP_SECS_LIMIT;
+    else if (secs < -TIMESTAMP_SECS_LIMIT)
+        secs = -TIMESTAMP_SECS_LIMIT;
+    if (nsecs < 0 || nsecs >= NS_PER_SEC)
+        nsecs = 0;
+    return secs * NS_PER_SEC + nsecs;
+}
+
 tp_time_t
 tp_time_diff(tp_time_t later, tp_time_t earlier)
 {

@@ -15,6 +15,13 @@
 /* Times are nanoseconds since the epoch (or any fixed origin). */
 typedef int64_t tp_time_t;
 
+/* A capture's timestamp (seconds and nanoseconds since the epoch) as a
+ * tp_time_t. A capture may hold any timestamp (fuzzed files do): seconds
+ * are clamped to +-(2^62 / 1e9) (years 1823 to 2116, beyond pcap's own
+ * range) so that times and their differences fit in 64 bits, and
+ * nanoseconds outside 0..999,999,999 count as 0. */
+tp_time_t tp_time_from_timestamp(int64_t secs, int64_t nsecs);
+
 /* later - earlier, saturated at INT64_MIN/INT64_MAX: a capture may hold any
  * timestamps, in any order, so the difference may be negative. */
 tp_time_t tp_time_diff(tp_time_t later, tp_time_t earlier);

@@ -110,11 +110,30 @@ test_diff(void)
     CHECK(tp_time_diff(-2, INT64_MAX) == INT64_MIN); /* -2^63 - 1 */
 }
 
+/* Capture timestamps: kept as they are inside the range, clamped outside
+ * it, bad nanoseconds counted as 0. */
+static void
+test_from_timestamp(void)
+{
+    CHECK(tp_time_from_timestamp(0, 0) == 0);
+    CHECK(tp_time_from_timestamp(1764633600, 123456789) == INT64_C(1764633600123456789));
+    CHECK(tp_time_from_timestamp(-1, 999999999) == -1);
+    CHECK(tp_time_from_timestamp(4611686015, 999999999) == INT64_C(4611686015999999999));
+    CHECK(tp_time_from_timestamp(INT64_MAX, 5) == INT64_C(4611686015000000005));
+    CHECK(tp_time_from_timestamp(INT64_MIN, 0) == INT64_C(-4611686015000000000));
+    CHECK(tp_time_from_timestamp(7, 1000000000) == INT64_C(7000000000));
+    CHECK(tp_time_from_timestamp(7, -1) == INT64_C(7000000000));
+    /* the whole clamped range keeps differences inside 64 bits */
+    CHECK(tp_time_diff(tp_time_from_timestamp(INT64_MAX, 999999999),
+                       tp_time_from_timestamp(INT64_MIN, 0)) == INT64_C(9223372030999999999));
+}
+
 int
 main(void)
 {
     test_split();
     test_format_six_decimals();
     test_diff();
+    test_from_timestamp();
     return check_report();
 }
