@@ -42,15 +42,33 @@ _tp_cc=${TCPPHASE_ASAN_CC:-gcc}
 TCPPHASE_ASAN_PRELOAD="$(readlink -f "$($_tp_cc -print-file-name=libasan.so)"):$(readlink -f "$($_tp_cc -print-file-name=libubsan.so)")"
 export TCPPHASE_ASAN_PRELOAD
 
+# As root the tests run tshark as nobody, who must be able to run the
+# wrappers and read the suppressions even when the checkout sits in a
+# folder only root can enter (/root, mktemp -d): they are copied to a
+# folder of their own in TMPDIR. Each file is written aside and renamed
+# into place, so a test sourcing this while another runs a wrapper never
+# sees a half-written one.
+_tp_pub=${TMPDIR:-/tmp}/tcpphase-asan-$(id -u)
+if [ -L "$_tp_pub" ] || { [ -e "$_tp_pub" ] && [ "$(stat -c %u "$_tp_pub")" != "$(id -u)" ]; }; then
+    _tp_pub=$(mktemp -d "${TMPDIR:-/tmp}/tcpphase-asan.XXXXXX")
+fi
+mkdir -p "$_tp_pub/asan-bin"
+chmod 755 "$_tp_pub" "$_tp_pub/asan-bin"
+for _tp_f in asan-bin/tshark asan-bin/sharkd lsan.supp; do
+    cp "$_tp_fuzz_dir/$_tp_f" "$_tp_pub/$_tp_f.$$"
+    chmod a+rx "$_tp_pub/$_tp_f.$$"
+    mv -f "$_tp_pub/$_tp_f.$$" "$_tp_pub/$_tp_f"
+done
+
 # The real programs, found before asan-bin goes first on PATH (sourcing
 # twice keeps the first answer).
 case ":$PATH:" in
-*":$_tp_fuzz_dir/asan-bin:"*) ;;
+*":$_tp_pub/asan-bin:"*) ;;
 *)
     TCPPHASE_REAL_TSHARK=${TCPPHASE_REAL_TSHARK:-$(command -v tshark)}
     TCPPHASE_REAL_SHARKD=${TCPPHASE_REAL_SHARKD:-$(command -v sharkd)}
     export TCPPHASE_REAL_TSHARK TCPPHASE_REAL_SHARKD
-    PATH="$_tp_fuzz_dir/asan-bin:$PATH"
+    PATH="$_tp_pub/asan-bin:$PATH"
     export PATH
     ;;
 esac
@@ -59,10 +77,10 @@ esac
 # (2 for a file it cannot read). halt_on_error: stop at the first report.
 export ASAN_OPTIONS="detect_leaks=1:halt_on_error=1:abort_on_error=0:exitcode=86:handle_segv=1:handle_abort=1:allocator_may_return_null=0:detect_odr_violation=0:symbolize=1"
 export UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1:exitcode=86:symbolize=1"
-export LSAN_OPTIONS="suppressions=$_tp_fuzz_dir/lsan.supp:print_suppressions=0:exitcode=86"
+export LSAN_OPTIONS="suppressions=$_tp_pub/lsan.supp:print_suppressions=0:exitcode=86"
 # Every wmem allocation is its own malloc: the plugin's file-scope blocks
 # (per-packet results, TLS buffers) get ASan redzones instead of sitting
 # inside a large wmem block where an overflow goes unseen.
 export WIRESHARK_DEBUG_WMEM_OVERRIDE=simple
 
-unset _tp_fuzz_dir _tp_cc
+unset _tp_fuzz_dir _tp_cc _tp_pub _tp_f

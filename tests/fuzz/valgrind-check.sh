@@ -42,7 +42,7 @@ if [ ${#captures[@]} -eq 0 ]; then
 fi
 # The real tshark, also when tests/fuzz/asan-env.sh put its wrapper first.
 tshark_bin=${TCPPHASE_REAL_TSHARK:-$(command -v tshark)}
-case "$tshark_bin" in */tests/fuzz/asan-bin/*) tshark_bin=/usr/bin/tshark ;; esac
+case "$tshark_bin" in */asan-bin/*) tshark_bin=/usr/bin/tshark ;; esac
 command -v valgrind >/dev/null || { echo "valgrind is not installed (apt-get install valgrind)" >&2; exit 2; }
 
 home=$(mktemp -d "${TMPDIR:-/tmp}/tcpphase-vg-home.XXXXXX")
