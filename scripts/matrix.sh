@@ -102,7 +102,7 @@ run_version() {
     fi
     t=$(now)
     # valgrind: tshark.reload's exact memory check (required on 4.6).
-    "$top/scripts/make-root.sh" "$suite" "$root" valgrind parallel sqlite3
+    "$top/scripts/make-root.sh" "$suite" "$root" valgrind parallel sqlite3 time
     record "$version" root "$t"
 
     got=$(in_root "$root" dpkg-query -W -f='${Version}' tshark)

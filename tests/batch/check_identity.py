@@ -23,6 +23,22 @@ import tptest  # noqa: E402
 
 TCP_COLUMNS = 15    # stream .. close: what TLS keys cannot change
 
+# Synthetic edge cases where Wireshark's TCP dissector after 4.0 numbers
+# streams (or takes segments) otherwise than 4.0, whose rules
+# tcpphase-batch follows (docs/batch.md, "Stream numbers"). Measured on
+# 4.6.9: a reused port pair after a RST, the same ISN after a close, a SYN
+# after mid-stream data, a SYN-ACK with another sequence number, a bogus
+# header offset. On those versions such a case is reported, not failed.
+STREAM_RULES_OF_4_0 = {"synth_reuse_after_rst.pcap", "synth_same_isn_after_close.pcap",
+                       "synth_midstream_then_syn.pcap", "synth_synack_other_seq.pcap",
+                       "synth_bogus_offset.pcap"}
+
+
+def wireshark_abi():
+    stage = tptest.stage_dir()
+    return next((n for n in sorted(os.listdir(stage))
+                 if os.path.exists(os.path.join(stage, n, "epan", "tcpphase.so"))), "")
+
 
 def batch(binary, capture):
     proc = subprocess.run([binary, capture], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
@@ -80,6 +96,11 @@ def main():
                 print("identical  %-40s %4d rows%s" % (name, rows,
                       " (tshark with keys)" if keyed else ""))
                 report.check(rows >= 0, name)
+                continue
+            if not keyed and name in STREAM_RULES_OF_4_0 and wireshark_abi() != "4.0":
+                print("4.0 rule   %-40s Wireshark %s's TCP numbers this edge case otherwise "
+                      "(tcpphase-batch follows 4.0): %s" % (name, wireshark_abi(),
+                                                            first_difference(theirs, ours)))
                 continue
             if not keyed:
                 report.check(False, "%s differs: %s" % (name, first_difference(theirs, ours)))
