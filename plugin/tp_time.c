@@ -24,16 +24,6 @@ tp_time_from_timestamp(int64_t secs, int64_t nsecs)
     return secs * NS_PER_SEC + nsecs;
 }
 
-tp_time_t
-tp_time_diff(tp_time_t later, tp_time_t earlier)
-{
-    if (earlier < 0 && later > INT64_MAX + earlier)
-        return INT64_MAX;
-    if (earlier > 0 && later < INT64_MIN + earlier)
-        return INT64_MIN;
-    return later - earlier;
-}
-
 void
 tp_time_split(tp_time_t t, int64_t *secs, int32_t *nsecs)
 {
