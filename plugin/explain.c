@@ -2,7 +2,7 @@
  * The sentences, labels and verdict lines of explain.h, from one table of
  * message templates (one column per language). Templates name their
  * blanks ({who}, {n} ...) instead of using printf conversions, so a
- * translation may put them in any order (docs/spec.md section 8).
+ * translation may put them in any order (docs/spec.md section 9).
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */

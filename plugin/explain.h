@@ -1,7 +1,7 @@
 /* explain.h
  * Plain words for what tcpphase found: one sentence per TCP packet
  * (tcpphase.explain), the short label of its arrow in a ladder diagram,
- * and the words the ladder and the narrative use (docs/spec.md section 8).
+ * and the words the ladder and the narrative use (docs/spec.md section 9).
  *
  * Every text comes from one table of message templates with one column
  * per language, so a language is one more column (explain.c).

@@ -224,7 +224,7 @@ add_conv_items(proto_tree *tree, tvbuff_t *tvb, const tcpphase_conv_t *conv)
 
 /* What the sentence and the ladder label of this packet are made of. The
  * conversation facts used are fixed before this packet is seen, so the
- * text is the same in every pass (docs/spec.md section 8). */
+ * text is the same in every pass (docs/spec.md section 9). */
 static void
 explain_input(packet_info *pinfo, const tcpphase_packet_t *pkt, explain_packet_t *in,
               char *app, size_t app_size)
