@@ -65,10 +65,10 @@ static const char *const messages[M_COUNT][EXPLAIN_LANG_COUNT] = {
                      "{who} envía {n} bytes de TLS: {app}." },
     [M_ACK_HANDSHAKE] = { "{who} sends an ACK without data during the handshake.",
                           "{who} envía un ACK sin datos durante el saludo." },
-    [M_ACK_DATA] = { "{who} acknowledges {peer_s} data, no data of its own.",
-                     "{who} confirma los datos {peer_s}, sin datos propios." },
-    [M_ACK_FIN] = { "{who} acknowledges {peer_s} FIN, no data.",
-                    "{who} confirma el FIN {peer_s}, sin datos." },
+    [M_ACK_DATA] = { "{who} acknowledges {peer_s} data (ACK), no data of its own.",
+                     "{who} confirma los datos {peer_s} (ACK), sin datos propios." },
+    [M_ACK_FIN] = { "{who} acknowledges {peer_s} FIN (ACK), no data.",
+                    "{who} confirma el FIN {peer_s} (ACK), sin datos." },
     [M_ACK_CLOSED] = { "{who} sends an ACK without data; its own side is already closed.",
                        "{who} envía un ACK sin datos; su lado ya está cerrado." },
     [M_FIN_FIRST] = { "{who} closes its side of the connection (FIN): the teardown begins.",
@@ -151,12 +151,12 @@ static const char *const messages[M_COUNT][EXPLAIN_LANG_COUNT] = {
     [M_V_RTT] = { "Handshake RTT {app} s.", "RTT del saludo {app} s." },
     [M_V_TTFB] = { "Time to first byte {app} s.", "Tiempo hasta el primer byte {app} s." },
     [M_V_TLS_NONE] = { "", "" },
-    [M_V_TLS_PROGRESS] = { "TLS {app}: the handshake had not finished when the capture ended.",
-                           "TLS {app}: el saludo no había terminado al acabar la captura." },
-    [M_V_TLS_OK] = { "TLS {app}: handshake completed.", "TLS {app}: saludo completado." },
-    [M_V_TLS_OK_RESUMED] = { "TLS {app}: abbreviated handshake (resumed session) completed.",
-                             "TLS {app}: saludo abreviado (sesión reanudada) completado." },
-    [M_V_TLS_FAILED] = { "TLS {app}: the handshake failed.", "TLS {app}: el saludo falló." },
+    [M_V_TLS_PROGRESS] = { "{app}: the handshake had not finished when the capture ended.",
+                           "{app}: el saludo no había terminado al acabar la captura." },
+    [M_V_TLS_OK] = { "{app}: handshake completed.", "{app}: saludo completado." },
+    [M_V_TLS_OK_RESUMED] = { "{app}: abbreviated handshake (resumed session) completed.",
+                             "{app}: saludo abreviado (sesión reanudada) completado." },
+    [M_V_TLS_FAILED] = { "{app}: the handshake failed.", "{app}: el saludo falló." },
     [M_V_TLS_MIDSTREAM] = { "TLS records without their handshake (not captured).",
                             "Registros TLS sin su saludo (no capturado)." },
 };
@@ -615,7 +615,7 @@ explain_verdict_line(const conv_summary_t *sum, explain_lang_t lang, unsigned in
         }
         break;
     case 4:
-        b.app = sum->tls_version ? tls_version_name(sum->tls_version) : "";
+        b.app = sum->tls_version ? tls_version_name(sum->tls_version) : "TLS";
         text_template(&t, tls_message(sum), &b);
         break;
     default:
