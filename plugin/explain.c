@@ -27,7 +27,7 @@ typedef enum {
     M_ALSO_DATA, M_ALSO_APP, M_ALSO_TLS, M_DATA_AFTER_FIN, M_MIDSTREAM, M_TLS_FAILED,
     M_TLS_FINISHED, M_TLS13_FLIGHT,
     M_W_CLIENT, M_W_SERVER, M_W_HANDSHAKE, M_W_DATA, M_W_TEARDOWN, M_W_CONVERSATION,
-    M_W_MORE,
+    M_W_MORE, M_W_FRAMES, M_W_VERDICT, M_W_LADDER,
     M_ST_OTH, M_ST_S0, M_ST_S1, M_ST_SF, M_ST_REJ, M_ST_S2, M_ST_S3, M_ST_RSTO, M_ST_RSTR,
     M_ST_RSTOS0, M_ST_RSTRH, M_ST_SH, M_ST_SHR,
     M_V_STATE, M_V_OPEN, M_V_HALF, M_V_GRACEFUL, M_V_RESET, M_V_RTT, M_V_TTFB,
@@ -115,6 +115,9 @@ static const char *const messages[M_COUNT][EXPLAIN_LANG_COUNT] = {
     [M_W_TEARDOWN] = { "teardown", "cierre" },
     [M_W_CONVERSATION] = { "Conversation", "Conversación" },
     [M_W_MORE] = { "... {n} more packets ...", "... {n} paquetes más ..." },
+    [M_W_FRAMES] = { "frames {app}", "tramas {app}" },
+    [M_W_VERDICT] = { "Verdict", "Veredicto" },
+    [M_W_LADDER] = { "Ladder diagram", "Diagrama de secuencia" },
 
     [M_ST_OTH] = { "no SYN seen, only mid-stream traffic",
                    "sin SYN, solo tráfico a mitad de conexión" },
@@ -524,13 +527,14 @@ explain_label(const explain_packet_t *pkt, char *buf, size_t size)
 /* ---- ladder and narrative words ---- */
 
 size_t
-explain_word(explain_word_t word, explain_lang_t lang, uint64_t n, char *buf, size_t size)
+explain_word(explain_word_t word, explain_lang_t lang, uint64_t n, const char *app, char *buf,
+             size_t size)
 {
     static const msg_t word_msgs[EXPLAIN_WORD_COUNT] = {
         M_W_CLIENT, M_W_SERVER, M_W_HANDSHAKE, M_W_DATA, M_W_TEARDOWN, M_W_CONVERSATION,
-        M_W_MORE,
+        M_W_MORE, M_W_FRAMES, M_W_VERDICT, M_W_LADDER,
     };
-    blanks_t b = { lang, TP_ROLE_CLIENT, n, NULL, NULL, NULL };
+    blanks_t b = { lang, TP_ROLE_CLIENT, n, app, NULL, NULL };
     text_t t;
 
     if ((unsigned)lang >= EXPLAIN_LANG_COUNT)

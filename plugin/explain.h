@@ -71,12 +71,15 @@ typedef enum {
     EXPLAIN_WORD_TEARDOWN,
     EXPLAIN_WORD_CONVERSATION,
     EXPLAIN_WORD_MORE_PACKETS,      /* "... {n} more packets ..." */
+    EXPLAIN_WORD_FRAMES,            /* "frames {app}" */
+    EXPLAIN_WORD_VERDICT,
+    EXPLAIN_WORD_LADDER,
     EXPLAIN_WORD_COUNT
 } explain_word_t;
 
-/* Writes the word (with {n} replaced by n) to buf. */
-size_t explain_word(explain_word_t word, explain_lang_t lang, uint64_t n, char *buf,
-                    size_t size);
+/* Writes the word (with {n} replaced by n, {app} by app) to buf. */
+size_t explain_word(explain_word_t word, explain_lang_t lang, uint64_t n, const char *app,
+                    char *buf, size_t size);
 
 /* The verdict lines under a ladder: state and its meaning, who closed and
  * how, RTT, TTFB, TLS. One line per call, index 0, 1, ...; a line that

@@ -9,6 +9,8 @@
 
 /* -z tcpphase,tree and Statistics > TCP Session Phase (stats_tree.c). */
 void register_tcpphase_stats_tree(void);
+/* -z tcpphase,ladder and -z tcpphase,explain (ladder_tap.c). */
+void register_tcpphase_ladder(void);
 /* -z tcpphase,csv (conv_table.c). */
 void register_tcpphase_csv(void);
 /* -z tcpphase,conv and its GUI table (conv_table.c): registered with the
