@@ -1,7 +1,7 @@
 /* ladder.c
  * Writes the ladder diagram and the narrative of ladder.h. Both show the
  * same rows: every packet, except that a data phase longer than
- * 2 * LADDER_KEEP + 1 packets keeps its first and last LADDER_KEEP and
+ * LADDER_SUMMARY_OVER packets keeps its first and last LADDER_KEEP and
  * counts the rest, unless every packet was asked for (docs/spec.md
  * section 9).
  *
@@ -44,7 +44,7 @@ plan_items(const ladder_conv_t *conv, const ladder_opts_t *opts, size_t *count)
         for (size_t r = i; r < end; r++) {
             size_t pos = r - i, len = end - i;
 
-            if (!opts->all && conv->rows[i].phase == TP_PHASE_DATA && len > 2 * LADDER_KEEP + 1 &&
+            if (!opts->all && conv->rows[i].phase == TP_PHASE_DATA && len > LADDER_SUMMARY_OVER &&
                 pos >= LADDER_KEEP && pos < len - LADDER_KEEP) {
                 if (pos == LADDER_KEEP)
                     items[n++] = (item_t){ ITEM_MORE, r, len - 2 * LADDER_KEEP };

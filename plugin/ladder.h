@@ -42,7 +42,9 @@ typedef struct {
     bool           all;         /* no summary of long data phases */
 } ladder_opts_t;
 
-/* Rows of the data phase shown at each end when it is summarised. */
+/* A data phase of more than LADDER_SUMMARY_OVER packets is summarised:
+ * its first and last LADDER_KEEP are shown, the rest counted. */
+#define LADDER_SUMMARY_OVER 24
 #define LADDER_KEEP 4
 
 void ladder_write_text(FILE *out, const ladder_conv_t *conv, const ladder_opts_t *opts);
