@@ -370,7 +370,10 @@ narrative_write(FILE *out, const ladder_conv_t *conv, const ladder_opts_t *opts,
         } else {
             const ladder_row_t *row = &conv->rows[it->row];
 
-            fprintf(out, "%s%u. %s\n", markdown ? "- " : "  ", row->frame, row->sentence);
+            if (markdown)
+                fprintf(out, "- **%u** %s\n", row->frame, row->sentence);
+            else
+                fprintf(out, "  %u. %s\n", row->frame, row->sentence);
         }
     }
     explain_word(EXPLAIN_WORD_VERDICT, opts->lang, 0, NULL, word, sizeof(word));
