@@ -185,9 +185,9 @@ ladder_write_text(FILE *out, const ladder_conv_t *conv, const ladder_opts_t *opt
 
 /* ---- SVG ---- */
 
-#define SVG_WIDTH 820
+#define SVG_WIDTH 900
 #define SVG_LEFT 190                /* client lifeline */
-#define SVG_RIGHT 790               /* server lifeline */
+#define SVG_RIGHT 740               /* server lifeline */
 #define SVG_ROW 26
 #define SVG_HEAD 64
 #define SVG_LINE 18
