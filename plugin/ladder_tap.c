@@ -59,7 +59,14 @@ ladder_packet(void *tapdata, packet_info *pinfo, epan_dissect_t *edt _U_, const 
     ladder_entry_t *entry = (ladder_entry_t *)g_hash_table_lookup(lt->convs, conv);
     ladder_row_t row;
     char text[768];
-    gint64 now = (gint64)pinfo->abs_ts.secs * 1000000000 + pinfo->abs_ts.nsecs;
+    gint64 secs = (gint64)pinfo->abs_ts.secs;
+    gint64 now;
+
+    /* Clamped as the analysis clamps the times it stores (phase_analysis.c),
+     * so that any timestamp gives a defined difference. */
+    secs = CLAMP(secs, -G_GINT64_CONSTANT(4611686015), G_GINT64_CONSTANT(4611686015));
+    now = secs * 1000000000 +
+          (pinfo->abs_ts.nsecs >= 0 && pinfo->abs_ts.nsecs < 1000000000 ? pinfo->abs_ts.nsecs : 0);
 
     /* The explain_language preference, as the post-dissector read it. */
     lt->opts.lang = ex->lang;
