@@ -2,7 +2,10 @@
  * -z tcpphase,ladder[,OPTIONS][,FILTER]   a ladder diagram per conversation
  * -z tcpphase,explain[,OPTIONS][,FILTER]  the narrative per conversation
  * OPTIONS: any of utf8, ascii, svg (ladder), md (narrative), all, each
- * followed by a comma. Both read the "tcpphase.explain" tap, which the
+ * followed by a comma.
+ * -z tcpphase,writeup[,FILTER]            the same rows as a table, which is
+ *                                          also Statistics > TCP Session
+ *                                          Phase Write-up in the GUI. Both read the "tcpphase.explain" tap, which the
  * post-dissector queues only while one of them listens; the text is
  * written by the pure ladder.c (docs/spec.md section 9).
  *
@@ -253,4 +256,120 @@ register_tcpphase_ladder(void)
 
     register_stat_tap_ui(&ladder_ui, NULL);
     register_stat_tap_ui(&narrative_ui, NULL);
+}
+
+/* ---- the write-up table (tshark and the GUI's Statistics menu) ---- */
+
+enum { WU_STREAM, WU_FRAME, WU_TIME, WU_ARROW, WU_LABEL, WU_EXPLANATION, WU_COLS };
+
+static stat_tap_table_item writeup_fields[WU_COLS] = {
+    { TABLE_ITEM_UINT,   TAP_ALIGN_RIGHT, "Stream", "%6u" },
+    { TABLE_ITEM_UINT,   TAP_ALIGN_RIGHT, " Frame", "%6u" },
+    { TABLE_ITEM_FLOAT,  TAP_ALIGN_RIGHT, "      Time", "%10.6f" },
+    { TABLE_ITEM_STRING, TAP_ALIGN_LEFT,  "Arrow                ", "%-21s" },
+    { TABLE_ITEM_STRING, TAP_ALIGN_LEFT,  "Label", "%s" },
+    { TABLE_ITEM_STRING, TAP_ALIGN_LEFT,  "Explanation", "%s" },
+};
+
+static const char writeup_table_name[] = "TCP Session Phase Write-up";
+
+static void
+writeup_init(stat_tap_table_ui *new_stat)
+{
+    stat_tap_table *table = stat_tap_find_table(new_stat, writeup_table_name);
+
+    if (table != NULL) {
+        if (new_stat->stat_tap_reset_table_cb)
+            new_stat->stat_tap_reset_table_cb(table);
+        return;
+    }
+    table = stat_tap_init_table(writeup_table_name, WU_COLS, 0, "tcp.stream == %d");
+    stat_tap_add_table(new_stat, table);
+}
+
+static tap_packet_status
+writeup_packet(void *tapdata, packet_info *pinfo, epan_dissect_t *edt _U_, const void *data,
+               tap_flags_t flags _U_)
+{
+    stat_data_t *stat_data = (stat_data_t *)tapdata;
+    const tcpphase_explain_tap_t *ex = (const tcpphase_explain_tap_t *)data;
+    stat_tap_table *table = g_array_index(stat_data->stat_tap_data->tables, stat_tap_table *, 0);
+    stat_tap_table_item_type items[WU_COLS];
+    char text[768];
+    gint64 secs = CLAMP((gint64)pinfo->abs_ts.secs, -G_GINT64_CONSTANT(4611686015),
+                        G_GINT64_CONSTANT(4611686015));
+    gint64 now = secs * 1000000000 +
+                 (pinfo->abs_ts.nsecs >= 0 && pinfo->abs_ts.nsecs < 1000000000
+                      ? pinfo->abs_ts.nsecs : 0);
+
+    memset(items, 0, sizeof(items));
+    for (guint c = 0; c < WU_COLS; c++)
+        items[c].type = writeup_fields[c].type;
+    items[WU_STREAM].value.uint_value = ex->pkt->conv->stream;
+    /* The filter column value, as in the conversation table. */
+    items[WU_STREAM].user_data.uint_value = ex->pkt->conv->stream;
+    items[WU_FRAME].value.uint_value = pinfo->num;
+    items[WU_TIME].value.float_value = (double)(now - ex->pkt->conv->tcp.first_time) / 1e9;
+    items[WU_ARROW].value.string_value = g_strdup(ex->pkt->tcp.dir == TP_DIR_TO_CLIENT
+                                                  ? "client <--- server"
+                                                  : "client ---> server");
+    explain_label(&ex->in, text, sizeof(text));
+    items[WU_LABEL].value.string_value = g_strdup(text);
+    explain_sentence(&ex->in, ex->lang, text, sizeof(text));
+    items[WU_EXPLANATION].value.string_value = g_strdup(text);
+    stat_tap_init_table_row(table, table->num_elements, WU_COLS, items);
+    return TAP_PACKET_REDRAW;
+}
+
+static void
+writeup_reset(stat_tap_table *table)
+{
+    for (guint row = 0; row < table->num_elements; row++) {
+        for (guint col = 0; col < table->num_fields; col++) {
+            stat_tap_table_item_type *item = stat_tap_get_field_data(table, row, col);
+            if (item->type == TABLE_ITEM_STRING) {
+                g_free((char *)item->value.string_value);
+                item->value.string_value = NULL;
+            }
+        }
+        g_free(table->elements[row]);
+    }
+    g_free(table->elements);
+    table->elements = NULL;
+    table->num_elements = 0;
+}
+
+static void
+writeup_free_item(stat_tap_table *table _U_, guint row _U_, guint column _U_,
+                  stat_tap_table_item_type *field_data)
+{
+    if (field_data->type == TABLE_ITEM_STRING) {
+        g_free((char *)field_data->value.string_value);
+        field_data->value.string_value = NULL;
+    }
+}
+
+void
+register_tcpphase_writeup_table(void)
+{
+    static tap_param writeup_params[] = {
+        { PARAM_FILTER, "filter", "Filter", NULL, TRUE }
+    };
+    static stat_tap_table_ui writeup_ui = {
+        REGISTER_STAT_GROUP_GENERIC,
+        "TCP Session Phase Write-up",
+        TCPPHASE_EXPLAIN_TAP_NAME,
+        "tcpphase,writeup",
+        writeup_init,
+        writeup_packet,
+        writeup_reset,
+        writeup_free_item,
+        NULL,
+        WU_COLS, writeup_fields,
+        G_N_ELEMENTS(writeup_params), writeup_params,
+        NULL,
+        0
+    };
+
+    register_stat_tap_table_ui(&writeup_ui);
 }

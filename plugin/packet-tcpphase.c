@@ -592,6 +592,7 @@ proto_register_tcpphase(void)
     tcpphase_tap = register_tap(TCPPHASE_TAP_NAME);
     tcpphase_explain_tap = register_tap(TCPPHASE_EXPLAIN_TAP_NAME);
     register_tcpphase_conv_table();
+    register_tcpphase_writeup_table();
 }
 
 void

@@ -24,6 +24,8 @@ EXTRA = [("lab_http", "en", "ladder.ascii.txt", "tcpphase,ladder,ascii"),
          ("lab_https", "en", "ladder.svg", "tcpphase,ladder,svg"),
          ("lab_mixed", "en", "ladder.filtered.txt", "tcpphase,ladder,utf8,tcp.dstport == 443"),
          ("client_rst", "en", "ladder.txt", "tcpphase,ladder,utf8"),
+         ("lab_http", "en", "writeup.txt", "tcpphase,writeup,tcp.stream == 0"),
+         ("lab_http", "es", "writeup.txt", "tcpphase,writeup,tcp.stream == 0"),
          ("client_rst", "en", "ladder.all.txt", "tcpphase,ladder,utf8,all")]
 
 
