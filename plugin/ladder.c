@@ -284,8 +284,8 @@ svg_conv(FILE *out, const ladder_conv_t *conv, const ladder_opts_t *opts, unsign
                     mid + 8, row->frame, mid + 8, time_text);
             fprintf(out, "<line x1=\"%d\" y1=\"%u\" x2=\"%d\" y2=\"%u\" class=\"%s\" "
                          "marker-end=\"url(#head)\"/>\n",
-                    to_server ? SVG_LEFT : SVG_RIGHT, mid + 4, to_server ? SVG_RIGHT - 2 : SVG_LEFT + 2,
-                    mid + 4, to_server ? "c2s" : "s2c");
+                    to_server ? SVG_LEFT : SVG_RIGHT, mid + 4,
+                    to_server ? SVG_RIGHT - 2 : SVG_LEFT + 2, mid + 4, to_server ? "c2s" : "s2c");
             fprintf(out, "<text x=\"%d\" y=\"%u\" class=\"label\">", (SVG_LEFT + SVG_RIGHT) / 2,
                     mid);
             svg_text(out, row->label);

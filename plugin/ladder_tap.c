@@ -5,9 +5,10 @@
  * followed by a comma.
  * -z tcpphase,writeup[,FILTER]            the same rows as a table, which is
  *                                          also Statistics > TCP Session
- *                                          Phase Write-up in the GUI. Both read the "tcpphase.explain" tap, which the
- * post-dissector queues only while one of them listens; the text is
- * written by the pure ladder.c (docs/spec.md section 9).
+ *                                          Phase Write-up in the GUI.
+ * All read the "tcpphase.explain" tap, which the post-dissector queues
+ * only while one of them listens; the text is written by the pure
+ * explain.c and ladder.c (docs/spec.md section 9).
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */

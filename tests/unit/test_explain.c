@@ -101,7 +101,8 @@ static const row_t rows[] = {
     { { .dir = C, .step = TP_STEP_LAST_ACK, .phase = TP_PHASE_TEARDOWN, .tcp_flags = ACK,
         .closer = TP_ROLE_CLIENT },
       "The client's last ACK acknowledges the server's FIN: the connection is closed.",
-      "El último ACK del cliente confirma el FIN del servidor: la conexión queda cerrada.", "ACK" },
+      "El último ACK del cliente confirma el FIN del servidor: la conexión queda cerrada.",
+      "ACK" },
     { { .dir = S, .step = TP_STEP_RST, .phase = TP_PHASE_TEARDOWN,
         .tcp_flags = ACK | TCP_FLAG_RST, .events = TP_EVENT_REFUSED, .first_close = true },
       "The server answers the SYN with RST: the connection is refused (nothing listens on that "
