@@ -10,14 +10,18 @@
  */
 #include "config_tcpphase.h"
 
+#include <string.h>
+
 #include <epan/expert.h>
 #include <epan/packet.h>
 #include <epan/prefs.h>
 #include <epan/tap.h>
 
+#include "explain.h"
 #include "packet-tcpphase.h"
 #include "packet_facts.h"
 #include "phase_analysis.h"
+#include "tcp_flags.h"
 #include "tcpphase_taps.h"
 #include "ws_compat.h"
 #include "tp_time.h"
@@ -30,6 +34,7 @@ static int hf_tcpphase_phase = -1;
 static int hf_tcpphase_midstream = -1;
 static int hf_tcpphase_phase_time = -1;
 static int hf_tcpphase_phase_seq = -1;
+static int hf_tcpphase_explain = -1;
 static int hf_tcpphase_conv_state = -1;
 static int hf_tcpphase_conv_history = -1;
 static int hf_tcpphase_conv_complete = -1;
@@ -69,9 +74,17 @@ static expert_field ei_tcpphase_tls_failed = EI_INIT;
 /* Preferences. */
 static tp_pref_bool_t tcpphase_tls_enabled = TRUE;
 static tp_pref_bool_t tcpphase_conv_summary = TRUE;
+static gint           tcpphase_explain_language = EXPLAIN_LANG_EN;
+
+static const enum_val_t explain_language_vals[] = {
+    {"en",  "English",           EXPLAIN_LANG_EN},
+    { "es", "Spanish (espanol)", EXPLAIN_LANG_ES},
+    { NULL, NULL,                -1             }
+};
 
 static dissector_handle_t tcpphase_handle;
 static int                tcpphase_tap = -1;
+static int                tcpphase_explain_tap = -1;
 
 /* clang-format off */
 #define TP_VS_ENTRY(name, value, label) { name, label },
@@ -212,8 +225,61 @@ add_conv_items(proto_tree *tree, tvbuff_t *tvb, const tcpphase_conv_t *conv)
     add_conv_tls_items(conv_tree, tvb, &sum);
 }
 
+/* What the sentence and the ladder label of this packet are made of. The
+ * conversation facts used are fixed before this packet is seen, so the
+ * text is the same in every pass (docs/spec.md section 9). */
+static void
+explain_input(packet_info *pinfo, const tcpphase_packet_t *pkt, explain_packet_t *in, char *app,
+              size_t app_size)
+{
+    const tcp_facts_t *facts = packet_facts_get(pinfo);
+    const tp_conv_t   *tcp = &pkt->conv->tcp;
+    gboolean           closed_before = tcp->close_frame != 0 && tcp->close_frame <= pinfo->num;
+
+    memset(in, 0, sizeof(*in));
+    in->dir = pkt->tcp.dir;
+    in->step = pkt->tcp.step;
+    in->phase = pkt->tcp.phase;
+    in->events = pkt->tcp.events;
+    in->midstream = pkt->tcp.midstream;
+    in->phase_seq = pkt->tcp.phase_seq;
+    in->tls_count = pkt->tls_count;
+    in->tls_stages = pkt->tls_stages;
+    in->tls_alert_count = pkt->tls_alert_count;
+    in->tls_alerts = pkt->tls_stages ? pkt->tls_stages + pkt->tls_count : NULL;
+    in->tls_failed_here = (pkt->flags & PACKET_TLS_FAILED_HERE) != 0;
+    in->first_syn = tcp->syn_frame == pinfo->num;
+    in->first_close = tcp->close_frame == pinfo->num;
+    in->closer = closed_before ? (guint8)tcp->closer : 0;
+    if (facts != NULL) {
+        guint32       captured;
+        const guint8 *payload = packet_facts_payload(facts, &captured);
+
+        in->tcp_flags = facts->flags;
+        in->payload_len = facts->payload_len;
+        if (in->tls_count == 0 && explain_app_line(payload, captured, app, app_size))
+            in->app_line = app;
+    }
+}
+
+/* The sentence costs a string per packet: only when it is shown or a
+ * filter, column or field output refers to it. */
+static void
+add_explain_item(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo, const tcpphase_packet_t *pkt)
+{
+    explain_packet_t in;
+    char             app[128];
+    char             sentence[768];
+
+    if (!PTREE_DATA(tree)->visible && !proto_field_is_referenced(tree, hf_tcpphase_explain))
+        return;
+    explain_input(pinfo, pkt, &in, app, sizeof(app));
+    explain_sentence(&in, (explain_lang_t)tcpphase_explain_language, sentence, sizeof(sentence));
+    add_string_item(tree, hf_tcpphase_explain, tvb, sentence);
+}
+
 static proto_item *
-add_packet_items(proto_tree *tree, tvbuff_t *tvb, const tcpphase_packet_t *pkt)
+add_packet_items(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo, const tcpphase_packet_t *pkt)
 {
     proto_item *top;
     proto_tree *phase_tree;
@@ -224,6 +290,7 @@ add_packet_items(proto_tree *tree, tvbuff_t *tvb, const tcpphase_packet_t *pkt)
     proto_item_set_generated(top);
     phase_tree = proto_item_add_subtree(top, ett_tcpphase);
 
+    add_explain_item(phase_tree, tvb, pinfo, pkt);
     add_uint_item(phase_tree, hf_tcpphase_dir, tvb, pkt->tcp.dir);
     add_uint_item(phase_tree, hf_tcpphase_step, tvb, pkt->tcp.step);
     add_uint_item(phase_tree, hf_tcpphase_phase, tvb, pkt->tcp.phase);
@@ -276,9 +343,17 @@ dissect_tcpphase(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data
 
     /* Expert info is added even without a tree: the Expert Information
      * dialog and -z expert collect it from the tap pass. */
-    add_expert_items(pinfo, tree ? add_packet_items(tree, tvb, pkt) : NULL, pkt);
+    add_expert_items(pinfo, tree ? add_packet_items(tree, tvb, pinfo, pkt) : NULL, pkt);
     if (have_tap_listener(tcpphase_tap))
         tap_queue_packet(tcpphase_tap, pinfo, pkt);
+    if (have_tap_listener(tcpphase_explain_tap)) {
+        tcpphase_explain_tap_t *ex = wmem_new(pinfo->pool, tcpphase_explain_tap_t);
+
+        ex->pkt = pkt;
+        ex->lang = (explain_lang_t)tcpphase_explain_language;
+        explain_input(pinfo, pkt, &ex->in, ex->app, sizeof(ex->app));
+        tap_queue_packet(tcpphase_explain_tap, pinfo, ex);
+    }
     return tvb_captured_length(tvb);
 }
 
@@ -320,6 +395,13 @@ proto_register_tcpphase(void)
             FT_UINT32, BASE_DEC, NULL, 0x0,
             "Position of this packet inside its phase, counting from 1 (a "
             "three-way handshake is 1, 2, 3)", HFILL }},
+        { &hf_tcpphase_explain,
+          { "Explanation", "tcpphase.explain",
+            FT_STRING, BASE_NONE, NULL, 0x0,
+            "One plain sentence of what this packet does in its conversation: who "
+            "sends it, its step and place in the phase, the TLS messages that end "
+            "in it, the HTTP request or status line, anomalies (language: the "
+            "explain_language preference)", HFILL }},
         { &hf_tcpphase_conv_state,
           { "State", "tcpphase.conv.state",
             FT_STRING, BASE_NONE, NULL, 0x0,
@@ -493,6 +575,12 @@ proto_register_tcpphase(void)
         tcpphase_module, "conversation_summary", "Show the conversation summary on every packet",
         "Add the Conversation subtree (tcpphase.conv.*) to every packet", &tcpphase_conv_summary);
 
+    prefs_register_enum_preference(
+        tcpphase_module, "explain_language", "Language of the explanations",
+        "Language of tcpphase.explain and of the ladder and narrative statistics "
+        "(field names and labels stay English)",
+        &tcpphase_explain_language, explain_language_vals, FALSE);
+
     /* Every tcpphase.conv.* field, for conv_items_wanted(). */
     conv_hf_ids = wmem_alloc_array(wmem_epan_scope(), int, array_length(hf));
     for (size_t i = 0; i < array_length(hf); i++) {
@@ -504,7 +592,9 @@ proto_register_tcpphase(void)
 
     tcpphase_handle = register_dissector("tcpphase", dissect_tcpphase, proto_tcpphase);
     tcpphase_tap = register_tap(TCPPHASE_TAP_NAME);
+    tcpphase_explain_tap = register_tap(TCPPHASE_EXPLAIN_TAP_NAME);
     register_tcpphase_conv_table();
+    register_tcpphase_writeup_table();
 }
 
 void

@@ -38,6 +38,7 @@ register_tcpphase_tap_listeners(void)
 {
     register_tcpphase_stats_tree();
     register_tcpphase_csv();
+    register_tcpphase_ladder();
 }
 
 void

@@ -11,6 +11,7 @@
 #include <epan/address.h>
 
 #include "conv_summary.h"
+#include "explain.h"
 #include "tcp_phase.h"
 #include "tls_stage.h"
 
@@ -53,6 +54,18 @@ typedef struct {
 /* The tap the post-dissector queues once per TCP packet; its data is the
  * packet's tcpphase_packet_t (conversation reachable through ->conv). */
 #define TCPPHASE_TAP_NAME "tcpphase"
+
+/* The tap the post-dissector queues, only while something listens, for
+ * the ladder and the narrative: the packet with what its sentence and
+ * label are made of (data in pinfo->pool). */
+#define TCPPHASE_EXPLAIN_TAP_NAME "tcpphase.explain"
+
+typedef struct {
+    const tcpphase_packet_t *pkt;
+    explain_packet_t         in;
+    explain_lang_t           lang;
+    char                     app[128]; /* in.app_line points here */
+} tcpphase_explain_tap_t;
 
 /* The conversation as its record holds it now. */
 static inline void
