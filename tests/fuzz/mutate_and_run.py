@@ -553,7 +553,8 @@ def available_taps(runner):
                           stderr=subprocess.STDOUT, env=runner.env)
     out = proc.stdout.decode("utf-8", "replace")
     listed = {l.strip() for l in out.splitlines()}
-    taps = [t for t in ("tcpphase,tree", "tcpphase,conv", "tcpphase,csv") if t in listed]
+    taps = [t for t in ("tcpphase,tree", "tcpphase,conv", "tcpphase,csv", "tcpphase,ladder",
+                        "tcpphase,explain", "tcpphase,writeup") if t in listed]
     return taps + ["expert"] if taps else ["expert"]
 
 
@@ -567,7 +568,7 @@ def main(argv):
     ap.add_argument("--stage", default=os.path.join(ROOT, "build-asan", "stage", "plugins"),
                     help="the sanitizer build's stage/plugins folder")
     ap.add_argument("--tap", action="append", help="-z argument (repeatable); default: "
-                    "tcpphase,tree, tcpphase,conv and tcpphase,csv when tshark -z help lists "
+                    "tcpphase,tree/conv/csv/ladder/explain/writeup when tshark -z help lists "
                     "them, and expert")
     ap.add_argument("--replay", nargs="*", metavar="FILE",
                     help="run these captures unmutated instead (default with no FILE: "
