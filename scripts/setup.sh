@@ -8,7 +8,7 @@ build=${TCPPHASE_BUILD:-$top/build}
 
 "$top/scripts/deps.sh"
 cmake -S "$top" -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo
-cmake --build "$build" -j"$(nproc)" --target tcpphase
+cmake --build "$build" -j"$(nproc)" --target tcpphase tcpphase-batch
 cmake --install "$build"
 tshark -G plugins | grep -q '^tcpphase\.so' || {
     echo "tshark does not list tcpphase.so: see README.md, Installation" >&2
