@@ -118,7 +118,18 @@ static stat_tap_table_item conv_table_fields[NUM_COLS] = {
 
 static const char conv_table_name[] = "TCP Session Phase Conversations";
 
-/* tcp.stream -> row + 1 of the table being filled (0: no row yet). */
+/* One row of the table being filled, and what its text cells were last
+ * drawn from: most packets change counters only, so the texts are
+ * compared and replaced only when one of these moved. */
+typedef struct {
+    guint    row;
+    gboolean drawn; /* the text cells hold this row's texts */
+    guint8   history_len;
+    guint8   state, close, closer, tls_result;
+    guint16  tls_version;
+} conv_row_t;
+
+/* tcp.stream -> conv_row_t of the table being filled. */
 static GHashTable *conv_table_rows;
 
 static void
@@ -134,7 +145,7 @@ conv_table_init(stat_tap_table_ui *new_stat)
     table = stat_tap_init_table(conv_table_name, NUM_COLS, 0, "tcp.stream == %d");
     stat_tap_add_table(new_stat, table);
     if (conv_table_rows == NULL)
-        conv_table_rows = g_hash_table_new(g_direct_hash, g_direct_equal);
+        conv_table_rows = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, g_free);
     g_hash_table_remove_all(conv_table_rows);
 }
 
@@ -184,12 +195,13 @@ conv_table_packet(void *tapdata, packet_info *pinfo _U_, epan_dissect_t *edt _U_
     const tcpphase_packet_t *pkt = (const tcpphase_packet_t *)data;
     const tcpphase_conv_t   *conv = pkt->conv;
     stat_tap_table *table = g_array_index(stat_data->stat_tap_data->tables, stat_tap_table *, 0);
-    guint           row =
-        GPOINTER_TO_UINT(g_hash_table_lookup(conv_table_rows, GUINT_TO_POINTER(conv->stream)));
+    conv_row_t     *r =
+        (conv_row_t *)g_hash_table_lookup(conv_table_rows, GUINT_TO_POINTER(conv->stream));
+    guint             row;
     conv_summary_t    sum;
     conv_row_labels_t labels;
 
-    if (row == 0) {
+    if (r == NULL) {
         stat_tap_table_item_type items[NUM_COLS];
         memset(items, 0, sizeof(items));
         for (guint c = 0; c < NUM_COLS; c++)
@@ -203,20 +215,15 @@ conv_table_packet(void *tapdata, packet_info *pinfo _U_, epan_dissect_t *edt _U_
             if (items[c].type == TABLE_ITEM_STRING && items[c].value.string_value == NULL)
                 items[c].value.string_value = g_strdup("");
         }
-        row = table->num_elements + 1;
-        stat_tap_init_table_row(table, row - 1, NUM_COLS, items);
-        g_hash_table_insert(conv_table_rows, GUINT_TO_POINTER(conv->stream), GUINT_TO_POINTER(row));
+        r = g_new0(conv_row_t, 1);
+        r->row = table->num_elements;
+        stat_tap_init_table_row(table, r->row, NUM_COLS, items);
+        g_hash_table_insert(conv_table_rows, GUINT_TO_POINTER(conv->stream), r);
     }
-    row--;
+    row = r->row;
     /* Per packet only counters and the duration change; the times below
-     * are set once, the texts a few times per conversation: format them
-     * only while their cell is still empty or when they change. */
+     * are set once, the texts a few times per conversation. */
     conv_record_summary(conv, &sum);
-    conv_row_labels(&sum, &labels);
-    set_text(table, row, COL_STATE, labels.state);
-    set_text(table, row, COL_HISTORY, sum.history);
-    set_time_once(table, row, COL_RTT, sum.has_handshake_rtt, sum.handshake_rtt);
-    set_time_once(table, row, COL_TTFB, sum.has_ttfb, sum.ttfb);
     stat_tap_get_field_data(table, row, COL_DURATION)->value.float_value =
         (double)sum.duration / 1e9;
     set_uint(table, row, COL_PKTS_HANDSHAKE, sum.packets[TP_PHASE_HANDSHAKE - 1]);
@@ -224,11 +231,29 @@ conv_table_packet(void *tapdata, packet_info *pinfo _U_, epan_dissect_t *edt _U_
     set_uint(table, row, COL_PKTS_TEARDOWN, sum.packets[TP_PHASE_TEARDOWN - 1]);
     set_count64(table, row, COL_BYTES_TO_SERVER, sum.bytes_to_server);
     set_count64(table, row, COL_BYTES_TO_CLIENT, sum.bytes_to_client);
+    /* A time can become known on a packet that changes no text (the TTFB
+     * after a server banner): checked on every packet, formatted once. */
+    set_time_once(table, row, COL_RTT, sum.has_handshake_rtt, sum.handshake_rtt);
+    set_time_once(table, row, COL_TTFB, sum.has_ttfb, sum.ttfb);
+    set_time_once(table, row, COL_TLS_TIME, sum.has_tls_handshake_time, sum.tls_handshake_time);
+    if (r->drawn && r->history_len == conv->tcp.zeek.history_len && r->state == sum.state &&
+        r->close == sum.close && r->closer == sum.closer && r->tls_result == sum.tls_result &&
+        r->tls_version == sum.tls_version)
+        return TAP_PACKET_REDRAW;
+    r->drawn = TRUE;
+    r->history_len = conv->tcp.zeek.history_len;
+    r->state = (guint8)sum.state;
+    r->close = (guint8)sum.close;
+    r->closer = (guint8)sum.closer;
+    r->tls_result = (guint8)sum.tls_result;
+    r->tls_version = sum.tls_version;
+    conv_row_labels(&sum, &labels);
+    set_text(table, row, COL_STATE, labels.state);
+    set_text(table, row, COL_HISTORY, sum.history);
     set_text(table, row, COL_CLOSER, labels.closer);
     set_text(table, row, COL_CLOSE, labels.close);
     set_text(table, row, COL_TLS_VERSION, labels.tls_version);
     set_text(table, row, COL_TLS_SNI, sum.tls_sni);
-    set_time_once(table, row, COL_TLS_TIME, sum.has_tls_handshake_time, sum.tls_handshake_time);
     set_text(table, row, COL_TLS_RESULT, labels.tls_result);
     return TAP_PACKET_REDRAW;
 }
