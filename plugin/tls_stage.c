@@ -273,7 +273,10 @@ message_started(feed_ctx_t *ctx, uint8_t msg_type)
 {
     tls_conv_t *conv = ctx->conv;
 
-    if (msg_type == HS_CLIENT_HELLO && ctx->from_client && !conv->client_hello_seen) {
+    /* Mid-stream the handshake was not seen: a handshake message read then
+     * (decrypted with keys) names its record and starts nothing. */
+    if (msg_type == HS_CLIENT_HELLO && ctx->from_client && !conv->client_hello_seen &&
+        !conv->midstream) {
         conv->client_hello_seen = true;
         conv->client_hello_time = ctx->ts;
     }
@@ -1015,7 +1018,8 @@ tls_conv_on_segment(tls_conv_t *conv, bool from_client, uint32_t seq, const uint
 void
 tls_conv_on_close(tls_conv_t *conv)
 {
-    if (conv->detect == TLS_DETECT_YES && conv->client_hello_seen && !conv->established)
+    if (conv->detect == TLS_DETECT_YES && conv->client_hello_seen && !conv->established &&
+        !conv->midstream)
         conv->failed = true;
 }
 

@@ -2129,6 +2129,33 @@ test_midstream_tls12(void)
     sess_end(&s, &b, "midstream tls12");
 }
 
+/* Mid-stream with keys: a decrypted handshake message, even one that says
+ * ClientHello, names its record and starts no handshake; a close fails
+ * nothing that was never seen. */
+static void
+test_midstream_decrypted_handshake(void)
+{
+    sess_t          s;
+    buf_t           b = { 0 }, hello = { 0 };
+    tls_plaintext_t pt[1];
+
+    sess_init_midstream(&s);
+    rec_enc(&b, TLS_CT_APPLICATION_DATA, 94);
+    send_buf(&s, C, &b);
+    b.n = 0;
+    rec_enc(&b, TLS_CT_APPLICATION_DATA, 60);
+    msg_fill(&hello, HT_CLIENT_HELLO, 40);
+    pt[0].content_type = TLS_CT_HANDSHAKE;
+    pt[0].data = hello.p;
+    pt[0].len = (uint32_t)hello.n;
+    send_plain(&s, C, &b, pt, 1);
+    tls_conv_on_close(&s.conv);
+    EXPECT_RESULT(&s, "midstream");
+    CHECK(!s.conv.client_hello_seen && !s.conv.failed && !s.conv.established);
+    buf_free(&hello);
+    sess_end(&s, &b, "midstream decrypted handshake");
+}
+
 /* TLS 1.3 mid-stream: every record has the application_data type; the
  * closing alert cannot be told from data. A renegotiation-era handshake
  * record and a heartbeat read as they are. */
@@ -3344,6 +3371,7 @@ main(void)
     test_http_is_not_tls();
     test_client_hello_after_http();
     test_midstream_tls12();
+    test_midstream_decrypted_handshake();
     test_midstream_tls13();
     test_midstream_cut_in_a_record();
     test_midstream_gap();
