@@ -2,6 +2,9 @@
 # run-libfuzzer.sh [SECONDS]   coverage-guided run of fuzz_machines (default 60 s)
 # run-libfuzzer.sh --replay    run the seed corpus and the committed
 #                              regression inputs once, no fuzzing
+# run-libfuzzer.sh --ci        the suite's short run: a fixed seed and a fixed
+#                              number of inputs (not a time), so every run of
+#                              one build tries the same inputs
 # run-libfuzzer.sh --seeds     only (re)write the seed corpus; CTest runs this
 #                              once per build as the fixture the other two need
 #
@@ -18,9 +21,11 @@ top=$(cd "$(dirname "$0")/../.." && pwd)
 build=${TCPPHASE_FUZZ_BUILD:-$top/build-fuzz}
 seconds=60
 mode=fuzz
+limit=""
 case "${1:-}" in
 --replay) mode=replay ;;
 --seeds) mode=seeds ;;
+--ci) limit="-seed=1 -runs=${TCPPHASE_FUZZ_RUNS:-150000}" ;;
 "") ;;
 *) seconds=$1 ;;
 esac
@@ -67,7 +72,9 @@ before=$(ls "$build/artifacts" | wc -l)
 set -- "$build/corpus" "$seeds"
 [ -d "$regressions" ] && set -- "$@" "$regressions"
 status=0
-"$fuzzer" -max_total_time="$seconds" -max_len=65536 -len_control=100 -timeout=10 \
+[ -n "$limit" ] || limit="-max_total_time=$seconds"
+# shellcheck disable=SC2086
+"$fuzzer" $limit -max_len=65536 -len_control=100 -timeout=10 \
     -rss_limit_mb=2048 -print_final_stats=1 -artifact_prefix="$build/artifacts/" \
     "$@" >"$log" 2>&1 || status=$?
 grep -E '^#[0-9]+[[:space:]]+(INITED|DONE)' "$log" | tail -2
