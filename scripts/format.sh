@@ -9,7 +9,12 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
 command -v clang-format >/dev/null || { echo "format.sh: no clang-format" >&2; exit 77; }
 major=$(clang-format --version | sed -n 's/.*clang-format version \([0-9]*\).*/\1/p')
-files=$(git ls-files 'plugin/*.[ch]' 'tests/unit/*.[ch]' 'tests/fuzz/*.[ch]' 'batch/*.[ch]')
+# The tracked files; without git (a tarball, a machine without it) the same
+# folders as found on disk.
+if ! files=$(git ls-files 'plugin/*.[ch]' 'tests/unit/*.[ch]' 'tests/fuzz/*.[ch]' 'batch/*.[ch]' \
+    2>/dev/null) || [ -z "$files" ]; then
+    files=$(find plugin tests/unit tests/fuzz batch -maxdepth 1 -name '*.[ch]' | sort)
+fi
 if [ "${1:-}" = --check ]; then
     [ "$major" = 14 ] || { echo "format.sh: clang-format $major, not 14: not checked"; exit 77; }
     bad=0
