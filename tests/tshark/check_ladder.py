@@ -42,7 +42,10 @@ def run(captures, name, lang, arg, two_pass):
     capture = os.path.join(captures, name + ".pcapng")
     args = (["-2"] if two_pass else []) + ["-r", capture, "-q", "-z", arg,
                                            "-o", "tcpphase.explain_language:" + lang]
-    return tptest.tshark(args + tptest.capture_args(capture))
+    # -z tcpphase,writeup is a table statistic: given a filter, tshark 4.0
+    # leaks its own copy of it (see tptest.without_leak_check).
+    env = tptest.without_leak_check() if arg.startswith("tcpphase,writeup,") else None
+    return tptest.tshark(args + tptest.capture_args(capture), env=env)
 
 
 def main(argv):
