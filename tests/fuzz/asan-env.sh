@@ -55,9 +55,11 @@ fi
 mkdir -p "$_tp_pub/asan-bin"
 chmod 755 "$_tp_pub" "$_tp_pub/asan-bin"
 for _tp_f in asan-bin/tshark asan-bin/sharkd lsan.supp; do
-    cp "$_tp_fuzz_dir/$_tp_f" "$_tp_pub/$_tp_f.$$"
-    chmod a+rx "$_tp_pub/$_tp_f.$$"
-    mv -f "$_tp_pub/$_tp_f.$$" "$_tp_pub/$_tp_f"
+    # mktemp, not $$: subshells of one shell share $$.
+    _tp_t=$(mktemp "$_tp_pub/$_tp_f.XXXXXX")
+    cp "$_tp_fuzz_dir/$_tp_f" "$_tp_t"
+    chmod a+rx "$_tp_t"
+    mv -f "$_tp_t" "$_tp_pub/$_tp_f"
 done
 
 # The real programs, found before asan-bin goes first on PATH (sourcing
@@ -83,4 +85,4 @@ export LSAN_OPTIONS="suppressions=$_tp_pub/lsan.supp:print_suppressions=0:exitco
 # inside a large wmem block where an overflow goes unseen.
 export WIRESHARK_DEBUG_WMEM_OVERRIDE=simple
 
-unset _tp_fuzz_dir _tp_cc _tp_pub _tp_f
+unset _tp_fuzz_dir _tp_cc _tp_pub _tp_f _tp_t
