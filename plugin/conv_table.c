@@ -22,37 +22,12 @@
 
 #include "conv_csv.h"
 #include "tcpphase_record.h"
+#include "tap_util.h"
 #include "tcpphase_taps.h"
 #include "ws_compat.h"
 #include "tp_time.h"
 
 /* ---- formatting shared by both outputs ---- */
-
-static const char *
-format_endpoint(const address *addr, guint16 port, wmem_allocator_t *scope)
-{
-    char *text = address_to_str(scope, addr);
-
-    if (addr->type == AT_IPv6)
-        return wmem_strdup_printf(scope, "[%s]:%u", text, port);
-    return wmem_strdup_printf(scope, "%s:%u", text, port);
-}
-
-static const char *
-conv_client(const tcpphase_conv_t *conv, wmem_allocator_t *scope)
-{
-    return conv->tcp.first_sender_is_client
-        ? format_endpoint(&conv->first_src, conv->first_src_port, scope)
-        : format_endpoint(&conv->first_dst, conv->first_dst_port, scope);
-}
-
-static const char *
-conv_server(const tcpphase_conv_t *conv, wmem_allocator_t *scope)
-{
-    return conv->tcp.first_sender_is_client
-        ? format_endpoint(&conv->first_dst, conv->first_dst_port, scope)
-        : format_endpoint(&conv->first_src, conv->first_src_port, scope);
-}
 
 /* Seconds with 6 decimals, "" when undefined. */
 static void
@@ -209,8 +184,8 @@ conv_table_packet(void *tapdata, packet_info *pinfo _U_, epan_dissect_t *edt _U_
         items[COL_STREAM].value.uint_value = conv->stream;
         /* The filter column value: clicking a row filters tcp.stream. */
         items[COL_STREAM].user_data.uint_value = conv->stream;
-        items[COL_CLIENT].value.string_value = g_strdup(conv_client(conv, pinfo->pool));
-        items[COL_SERVER].value.string_value = g_strdup(conv_server(conv, pinfo->pool));
+        items[COL_CLIENT].value.string_value = g_strdup(tap_conv_client(conv, pinfo->pool));
+        items[COL_SERVER].value.string_value = g_strdup(tap_conv_server(conv, pinfo->pool));
         for (guint c = 0; c < NUM_COLS; c++) {
             if (items[c].type == TABLE_ITEM_STRING && items[c].value.string_value == NULL)
                 items[c].value.string_value = g_strdup("");
@@ -262,31 +237,9 @@ static void
 conv_table_reset(stat_tap_table *table)
 {
     /* Rows are rebuilt from scratch on a retap. */
-    for (guint row = 0; row < table->num_elements; row++) {
-        for (guint col = 0; col < table->num_fields; col++) {
-            stat_tap_table_item_type *item = stat_tap_get_field_data(table, row, col);
-            if (item->type == TABLE_ITEM_STRING) {
-                g_free((char *)item->value.string_value);
-                item->value.string_value = NULL;
-            }
-        }
-        g_free(table->elements[row]);
-    }
-    g_free(table->elements);
-    table->elements = NULL;
-    table->num_elements = 0;
+    tap_table_clear_rows(table);
     if (conv_table_rows != NULL)
         g_hash_table_remove_all(conv_table_rows);
-}
-
-static void
-conv_table_free_item(stat_tap_table *table _U_, guint row _U_, guint column _U_,
-                     stat_tap_table_item_type *field_data)
-{
-    if (field_data->type == TABLE_ITEM_STRING) {
-        g_free((char *)field_data->value.string_value);
-        field_data->value.string_value = NULL;
-    }
 }
 
 static void
@@ -311,7 +264,7 @@ register_tcpphase_conv_table(void)
                                                conv_table_init,
                                                conv_table_packet,
                                                conv_table_reset,
-                                               conv_table_free_item,
+                                               tap_table_free_text,
                                                NULL,
                                                NUM_COLS,
                                                conv_table_fields,
@@ -373,8 +326,8 @@ csv_draw(void *tapdata)
         conv_summary_t sum;
 
         conv_record_summary(conv, &sum);
-        conv_csv_write_row(stdout, conv->stream, conv_client(conv, scratch),
-                           conv_server(conv, scratch), &sum);
+        conv_csv_write_row(stdout, conv->stream, tap_conv_client(conv, scratch),
+                           tap_conv_server(conv, scratch), &sum);
         wmem_free_all(scratch);
     }
     wmem_destroy_allocator(scratch);

@@ -24,6 +24,7 @@
 
 #include "ladder.h"
 #include "tcpphase_record.h"
+#include "tap_util.h"
 #include "tcpphase_taps.h"
 #include "tp_time.h"
 #include "ws_compat.h"
@@ -92,16 +93,6 @@ ladder_packet(void *tapdata, packet_info *pinfo, epan_dissect_t *edt _U_, const 
     return TAP_PACKET_DONT_REDRAW;
 }
 
-static const char *
-format_endpoint(const address *addr, guint16 port, wmem_allocator_t *scope)
-{
-    char *text = address_to_str(scope, addr);
-
-    if (addr->type == AT_IPv6)
-        return wmem_strdup_printf(scope, "[%s]:%u", text, port);
-    return wmem_strdup_printf(scope, "%s:%u", text, port);
-}
-
 static gint
 compare_entries(gconstpointer a, gconstpointer b)
 {
@@ -137,16 +128,11 @@ ladder_draw(void *tapdata)
     for (guint i = 0; i < entries->len; i++) {
         const ladder_entry_t  *entry = (const ladder_entry_t *)g_ptr_array_index(entries, i);
         const tcpphase_conv_t *conv = entry->conv;
-        gboolean               client_first = conv->tcp.first_sender_is_client;
 
         conv_record_summary(conv, &sums[i]);
         convs[i].stream = conv->stream;
-        convs[i].client = client_first
-            ? format_endpoint(&conv->first_src, conv->first_src_port, scratch)
-            : format_endpoint(&conv->first_dst, conv->first_dst_port, scratch);
-        convs[i].server = client_first
-            ? format_endpoint(&conv->first_dst, conv->first_dst_port, scratch)
-            : format_endpoint(&conv->first_src, conv->first_src_port, scratch);
+        convs[i].client = tap_conv_client(conv, scratch);
+        convs[i].server = tap_conv_server(conv, scratch);
         convs[i].rows = (const ladder_row_t *)(void *)entry->rows->data;
         convs[i].count = entry->rows->len;
         convs[i].sum = &sums[i];
@@ -319,34 +305,6 @@ writeup_packet(void *tapdata, packet_info *pinfo, epan_dissect_t *edt _U_, const
     return TAP_PACKET_REDRAW;
 }
 
-static void
-writeup_reset(stat_tap_table *table)
-{
-    for (guint row = 0; row < table->num_elements; row++) {
-        for (guint col = 0; col < table->num_fields; col++) {
-            stat_tap_table_item_type *item = stat_tap_get_field_data(table, row, col);
-            if (item->type == TABLE_ITEM_STRING) {
-                g_free((char *)item->value.string_value);
-                item->value.string_value = NULL;
-            }
-        }
-        g_free(table->elements[row]);
-    }
-    g_free(table->elements);
-    table->elements = NULL;
-    table->num_elements = 0;
-}
-
-static void
-writeup_free_item(stat_tap_table *table _U_, guint row _U_, guint column _U_,
-                  stat_tap_table_item_type *field_data)
-{
-    if (field_data->type == TABLE_ITEM_STRING) {
-        g_free((char *)field_data->value.string_value);
-        field_data->value.string_value = NULL;
-    }
-}
-
 void
 register_tcpphase_writeup_table(void)
 {
@@ -359,8 +317,8 @@ register_tcpphase_writeup_table(void)
                                             "tcpphase,writeup",
                                             writeup_init,
                                             writeup_packet,
-                                            writeup_reset,
-                                            writeup_free_item,
+                                            tap_table_clear_rows,
+                                            tap_table_free_text,
                                             NULL,
                                             WU_COLS,
                                             writeup_fields,
