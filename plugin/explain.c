@@ -87,130 +87,431 @@ typedef enum {
     M_V_TLS_OK_RESUMED,
     M_V_TLS_FAILED,
     M_V_TLS_MIDSTREAM,
+    M_W_SUMMARY,
+    M_HIST_INTRO,
+    M_HIST_ITEM,
+    M_HIST_S,
+    M_HIST_H,
+    M_HIST_A,
+    M_HIST_D,
+    M_HIST_F,
+    M_HIST_R,
+    M_HIST_I,
+    M_HIST_Q,
+    M_P_HS_FULL,
+    M_P_HS_RTT,
+    M_P_HS_SYNS,
+    M_P_HS_REFUSED,
+    M_P_HS_UNANSWERED,
+    M_P_HS_NO_ACK,
+    M_P_HS_SYN_ACK_ONLY,
+    M_P_HS_MIDSTREAM,
+    M_P_TLS_FLIGHTS,
+    M_P_TLS_ONE_FLIGHT,
+    M_P_TLS_FLIGHT,
+    M_P_TLS_FLIGHT_RANGE,
+    M_P_TLS_MORE_FLIGHTS,
+    M_P_TLS_OK,
+    M_P_TLS_OK_RESUMED,
+    M_P_TLS_TIME,
+    M_P_TLS_FAILED,
+    M_P_TLS_FAILED_NOFRAME,
+    M_P_TLS_PROGRESS,
+    M_P_TLS_MIDSTREAM,
+    M_P_TLS_APP,
+    M_P_TLS_ALERT_ENC,
+    M_P_TLS_ALERT,
+    M_P_EX_REQ_ONE,
+    M_P_EX_REQ_MANY,
+    M_P_EX_RESP_ONE,
+    M_P_EX_RESP_MANY,
+    M_P_EX_RESP_NONE,
+    M_P_EX_BYTES,
+    M_P_EX_NO_DATA,
+    M_P_EX_TTFB,
+    M_P_TD_GRACEFUL,
+    M_P_TD_GRACEFUL_NO_ACK,
+    M_P_TD_HALF_DATA,
+    M_P_TD_HALF_DATA_ONE,
+    M_P_TD_RESET_ATTEMPT,
+    M_P_TD_RST_AFTER,
+    M_P_TD_RESET,
+    M_P_TD_FIN_THEN_RST,
+    M_P_TD_FIN_OWN_RST,
+    M_P_TD_HALF,
+    M_P_TD_OPEN,
     M_COUNT
 } msg_t;
 
 /* One row per message, one column per language (explain_lang_t order). */
+/* clang-format off */
 static const char *const messages[M_COUNT][EXPLAIN_LANG_COUNT] = {
-    [M_CLIENT] = {"the client",                                                               "el cliente"                                                            },
-    [M_SERVER] = { "the server",                                                              "el servidor"                                                           },
-    [M_OF_CLIENT] = { "the client's",                                                            "del cliente"                                                           },
-    [M_OF_SERVER] = { "the server's",                                                            "del servidor"                                                          },
-    [M_THOUSANDS] = { ",",                                                                       "."                                                                     },
-
-    [M_SYN] = { "{who} sends SYN to open the connection: 1st of the three-way handshake.",
-                  "{who} envía SYN para abrir la conexión: 1.º paso del saludo de tres vías."                                                                     },
-    [M_SYN_AGAIN] = { "{who} sends SYN again: the connection request is retransmitted.",
-                  "{who} vuelve a enviar SYN: la solicitud de conexión se retransmite."                                                                              },
-    [M_SYN_ACK] = { "{who} answers SYN-ACK: it accepts the connection, 2nd of the three-way "
-                    "handshake.",                                           "{who} responde SYN-ACK: acepta la conexión, 2.º paso del saludo de tres "
-                    "vías."                                                                                       },
-    [M_HS_ACK] = { "{who_s} ACK completes the three-way handshake (3rd): the connection is "
-                   "established.",                                          "El ACK {who_s} completa el saludo de tres vías (3.er paso): la conexión "
-                   "queda establecida."                                                                           },
-    [M_DATA] = { "{who} sends {n} bytes of data.",                                          "{who} envía {n} bytes de datos."                                      },
-    [M_REQUEST] = { "{who} sends its request, {n} bytes: {app}.",
-                  "{who} envía su petición, {n} bytes: {app}."                                                                                                      },
-    [M_RESPONSE] = { "{who} sends its response, {n} bytes: {app}.",
-                  "{who} envía su respuesta, {n} bytes: {app}."                                                                                                      },
-    [M_TLS_DATA] = { "{who} sends {n} bytes of TLS: {app}.",
-                  "{who} envía {n} bytes de TLS: {app}."                                                                                                             },
-    [M_ACK_HANDSHAKE] = { "{who} sends an ACK without data during the handshake.",
-                  "{who} envía un ACK sin datos durante el saludo."                                                                                                  },
-    [M_ACK_DATA] = { "{who} acknowledges {peer_s} data (ACK), no data of its own.",
-                  "{who} confirma los datos {peer_s} (ACK), sin datos propios."                                                                                       },
-    [M_ACK_FIN] = { "{who} acknowledges {peer_s} FIN (ACK), no data.",
-                  "{who} confirma el FIN {peer_s} (ACK), sin datos."                                                                                                  },
-    [M_ACK_CLOSED] = { "{who} sends an ACK without data; its own side is already closed.",
-                  "{who} envía un ACK sin datos; su lado ya está cerrado."                                                                                          },
-    [M_FIN_FIRST] = { "{who} closes its side of the connection (FIN): the teardown begins.",
-                  "{who} cierra su lado de la conexión (FIN): empieza el cierre."                                                                                    },
-    [M_FIN_SECOND] = { "{who} closes its side too (FIN), after {peer_s} FIN.",
-                  "{who} también cierra su lado (FIN), después del FIN {peer_s}."                                                                                   },
-    [M_FIN_AGAIN] = { "{who} sends its FIN again (retransmission).",
-                  "{who} vuelve a enviar su FIN (retransmisión)."                                                                                                    },
-    [M_LAST_ACK] = { "{who_s} last ACK acknowledges {peer_s} FIN: the connection is closed.",
-                  "El último ACK {who_s} confirma el FIN {peer_s}: la conexión queda "
-                     "cerrada."                                                                                                                                       },
-    [M_RST_REFUSED] = { "{who} answers the SYN with RST: the connection is refused (nothing "
-                        "listens on that port).",                           "{who} responde al SYN con RST: la conexión es rechazada (nada escucha "
-                        "en ese puerto)."                                                          },
-    [M_RST_ABORT] = { "{who} resets the connection (RST) after data was exchanged: an abortive "
-                      "close.",                                             "{who} reinicia la conexión (RST) después de intercambiar datos: un "
-                      "cierre abrupto."                                                                              },
-    [M_RST_FIRST] = { "{who} resets the connection (RST).",                                      "{who} reinicia la conexión (RST)."                                    },
-    [M_RST_LATE] = { "{who} sends RST after the teardown began.",
-                  "{who} envía RST cuando el cierre ya había empezado."                                                                                             },
-    [M_ALSO_DATA] = { " It also carries {n} bytes of data.",                                     " También lleva {n} bytes de datos."                                   },
-    [M_ALSO_APP] = { " It also carries {n} bytes: {app}.",                                      " También lleva {n} bytes: {app}."                                     },
-    [M_ALSO_TLS] = { " It also carries {n} bytes of TLS: {app}.",
-                  " También lleva {n} bytes de TLS: {app}."                                                                                                          },
-    [M_DATA_AFTER_FIN] = { " Data after {peer_s} FIN (half-close).",
-                  " Datos después del FIN {peer_s} (cierre a medias)."                                                                                               },
-    [M_MIDSTREAM] = { " The capture starts mid-stream: the handshake of this conversation was "
-                      "not captured.",                                      " La captura empieza a mitad de la conexión: su saludo no se capturó."},
-    [M_TLS_FAILED] = { " The TLS handshake fails here.",                                          " El saludo TLS falla aquí."                                           },
-    [M_TLS_FINISHED] = { "Encrypted Handshake Message ({who_s} Finished)",
-                  "Encrypted Handshake Message (Finished {who_s})"                                                                                                    },
-    [M_TLS13_FLIGHT] = { "Encrypted Handshake Message (TLS 1.3: the server's encrypted flight)",
-                  "Encrypted Handshake Message (TLS 1.3: el vuelo cifrado del "
-                         "servidor)"                                                                                                                                  },
-
-    [M_W_CLIENT] = { "Client",                                                                  "Cliente"                                                               },
-    [M_W_SERVER] = { "Server",                                                                  "Servidor"                                                              },
-    [M_W_HANDSHAKE] = { "handshake",                                                               "saludo"                                                                },
-    [M_W_DATA] = { "data",                                                                    "datos"                                                                 },
-    [M_W_TEARDOWN] = { "teardown",                                                                "cierre"                                                                },
-    [M_W_CONVERSATION] = { "Conversation",                                                            "Conversación"                                                         },
-    [M_W_MORE] = { "... {n} more packets ...",                                                "... {n} paquetes más ..."                                             },
-    [M_W_FRAMES] = { "frames {app}",                                                            "tramas {app}"                                                          },
-    [M_W_VERDICT] = { "Verdict",                                                                 "Veredicto"                                                             },
-    [M_W_LADDER] = { "Ladder diagram",                                                          "Diagrama de secuencia"                                                 },
-
-    [M_ST_OTH] = { "no SYN seen, only mid-stream traffic",
-                  "sin SYN, solo tráfico a mitad de conexión"                                                                                                       },
-    [M_ST_S0] = { "connection attempt seen, no reply",                                       "intento de conexión sin respuesta"                                    },
-    [M_ST_S1] = { "established, not terminated",                                             "establecida, sin terminar"                                             },
-    [M_ST_SF] = { "normal establishment and termination",
-                  "establecimiento y terminación normales"                                                                                                           },
-    [M_ST_REJ] = { "connection attempt rejected",                                             "intento de conexión rechazado"                                        },
-    [M_ST_S2] = { "established, the client closed, no reply from the server",
-                  "establecida, el cliente cerró, sin respuesta del servidor"                                                                                        },
-    [M_ST_S3] = { "established, the server closed, no reply from the client",
-                  "establecida, el servidor cerró, sin respuesta del cliente"                                                                                        },
-    [M_ST_RSTO] = { "established, the client aborted it (RST)",
-                  "establecida, el cliente la abortó (RST)"                                                                                                          },
-    [M_ST_RSTR] = { "the server sent a RST",                                                   "el servidor envió un RST"                                             },
-    [M_ST_RSTOS0] = { "the client sent a SYN and then a RST, no SYN-ACK seen",
-                  "el cliente envió SYN y luego RST, sin SYN-ACK"                                                                                                    },
-    [M_ST_RSTRH] = { "the server sent a SYN-ACK and then a RST, no SYN seen",
-                  "el servidor envió SYN-ACK y luego RST, sin SYN"                                                                                                   },
-    [M_ST_SH] = { "the client sent a SYN and then a FIN, no SYN-ACK seen (half open)",
-                  "el cliente envió SYN y luego FIN, sin SYN-ACK (medio abierta)"                                                                                    },
-    [M_ST_SHR] = { "the server sent a SYN-ACK and then a FIN, no SYN seen",
-                  "el servidor envió SYN-ACK y luego FIN, sin SYN"                                                                                                   },
-
-    [M_V_STATE] = { "State {app}, history {hist}: {what}.",
-                  "Estado {app}, historial {hist}: {what}."                                                                                                           },
-    [M_V_OPEN] = { "Still open at the end of the capture.",
-                  "Sigue abierta al final de la captura."                                                                                                             },
-    [M_V_HALF] = { "Half-closed: {who} sent a FIN, the other side did not.",
-                  "Medio cerrada: {who} envió FIN, el otro lado no."                                                                                                 },
-    [M_V_GRACEFUL] = { "Closed gracefully (a FIN from each side), {who} first.",
-                  "Cerrada ordenadamente (un FIN de cada lado), primero {who}."                                                                                       },
-    [M_V_RESET] = { "Ended by a reset (RST) from {who}.",                                      "Terminada por un RST {who_s}."                                         },
-    [M_V_RTT] = { "Handshake RTT {app} s.",                                                  "RTT del saludo {app} s."                                               },
-    [M_V_TTFB] = { "Time to first byte {app} s.",                                             "Tiempo hasta el primer byte {app} s."                                  },
-    [M_V_TLS_NONE] = { "",                                                                        ""                                                                      },
-    [M_V_TLS_PROGRESS] = { "{app}: the handshake had not finished when the capture ended.",
-                  "{app}: el saludo no había terminado al acabar la captura."                                                                                        },
-    [M_V_TLS_OK] = { "{app}: handshake completed.",                                             "{app}: saludo completado."                                             },
-    [M_V_TLS_OK_RESUMED] = { "{app}: abbreviated handshake (resumed session) completed.",
-                  "{app}: saludo abreviado (sesión reanudada) completado."                                                                                           },
-    [M_V_TLS_FAILED] = { "{app}: the handshake failed.",                                            "{app}: el saludo falló."                                              },
-    [M_V_TLS_MIDSTREAM] = { "TLS records without their handshake (not captured).",
-                  "Registros TLS sin su saludo (no capturado)."                                                                                                       },
+    [M_CLIENT] = { "the client", "el cliente" },
+    [M_SERVER] = { "the server", "el servidor" },
+    [M_OF_CLIENT] = { "the client's", "del cliente" },
+    [M_OF_SERVER] = { "the server's", "del servidor" },
+    [M_THOUSANDS] = { ",", "." },
+    [M_SYN] = {
+        "{who} sends SYN to open the connection: 1st of the three-way handshake.",
+        "{who} envía SYN para abrir la conexión: 1.º paso del saludo de tres vías.",
+    },
+    [M_SYN_AGAIN] = {
+        "{who} sends SYN again: the connection request is retransmitted.",
+        "{who} vuelve a enviar SYN: la solicitud de conexión se retransmite.",
+    },
+    [M_SYN_ACK] = {
+        "{who} answers SYN-ACK: it accepts the connection, 2nd of the three-way handshake.",
+        "{who} responde SYN-ACK: acepta la conexión, 2.º paso del saludo de tres vías.",
+    },
+    [M_HS_ACK] = {
+        "{who_s} ACK completes the three-way handshake (3rd): the connection is established.",
+        "El ACK {who_s} completa el saludo de tres vías (3.er paso): la conexión queda "
+        "establecida.",
+    },
+    [M_DATA] = { "{who} sends {n} bytes of data.", "{who} envía {n} bytes de datos." },
+    [M_REQUEST] = {
+        "{who} sends its request, {n} bytes: {app}.",
+        "{who} envía su petición, {n} bytes: {app}.",
+    },
+    [M_RESPONSE] = {
+        "{who} sends its response, {n} bytes: {app}.",
+        "{who} envía su respuesta, {n} bytes: {app}.",
+    },
+    [M_TLS_DATA] = {
+        "{who} sends {n} bytes of TLS: {app}.",
+        "{who} envía {n} bytes de TLS: {app}.",
+    },
+    [M_ACK_HANDSHAKE] = {
+        "{who} sends an ACK without data during the handshake.",
+        "{who} envía un ACK sin datos durante el saludo.",
+    },
+    [M_ACK_DATA] = {
+        "{who} acknowledges {peer_s} data (ACK), no data of its own.",
+        "{who} confirma los datos {peer_s} (ACK), sin datos propios.",
+    },
+    [M_ACK_FIN] = {
+        "{who} acknowledges {peer_s} FIN (ACK), no data.",
+        "{who} confirma el FIN {peer_s} (ACK), sin datos.",
+    },
+    [M_ACK_CLOSED] = {
+        "{who} sends an ACK without data; its own side is already closed.",
+        "{who} envía un ACK sin datos; su lado ya está cerrado.",
+    },
+    [M_FIN_FIRST] = {
+        "{who} closes its side of the connection (FIN): the teardown begins.",
+        "{who} cierra su lado de la conexión (FIN): empieza el cierre.",
+    },
+    [M_FIN_SECOND] = {
+        "{who} closes its side too (FIN), after {peer_s} FIN.",
+        "{who} también cierra su lado (FIN), después del FIN {peer_s}.",
+    },
+    [M_FIN_AGAIN] = {
+        "{who} sends its FIN again (retransmission).",
+        "{who} vuelve a enviar su FIN (retransmisión).",
+    },
+    [M_LAST_ACK] = {
+        "{who_s} last ACK acknowledges {peer_s} FIN: the connection is closed.",
+        "El último ACK {who_s} confirma el FIN {peer_s}: la conexión queda cerrada.",
+    },
+    [M_RST_REFUSED] = {
+        "{who} answers the SYN with RST: the connection is refused (nothing listens on that port).",
+        "{who} responde al SYN con RST: la conexión es rechazada (nada escucha en ese puerto).",
+    },
+    [M_RST_ABORT] = {
+        "{who} resets the connection (RST) after data was exchanged: an abortive close.",
+        "{who} reinicia la conexión (RST) después de intercambiar datos: un cierre abrupto.",
+    },
+    [M_RST_FIRST] = { "{who} resets the connection (RST).", "{who} reinicia la conexión (RST)." },
+    [M_RST_LATE] = {
+        "{who} sends RST after the teardown began.",
+        "{who} envía RST cuando el cierre ya había empezado.",
+    },
+    [M_ALSO_DATA] = { " It also carries {n} bytes of data.", " También lleva {n} bytes de datos." },
+    [M_ALSO_APP] = { " It also carries {n} bytes: {app}.", " También lleva {n} bytes: {app}." },
+    [M_ALSO_TLS] = {
+        " It also carries {n} bytes of TLS: {app}.",
+        " También lleva {n} bytes de TLS: {app}.",
+    },
+    [M_DATA_AFTER_FIN] = {
+        " Data after {peer_s} FIN (half-close).",
+        " Datos después del FIN {peer_s} (cierre a medias).",
+    },
+    [M_MIDSTREAM] = {
+        " The capture starts mid-stream: the handshake of this conversation was not captured.",
+        " La captura empieza a mitad de la conexión: su saludo no se capturó.",
+    },
+    [M_TLS_FAILED] = { " The TLS handshake fails here.", " El saludo TLS falla aquí." },
+    [M_TLS_FINISHED] = {
+        "Encrypted Handshake Message ({who_s} Finished)",
+        "Encrypted Handshake Message (Finished {who_s})",
+    },
+    [M_TLS13_FLIGHT] = {
+        "Encrypted Handshake Message (TLS 1.3: the server's encrypted flight)",
+        "Encrypted Handshake Message (TLS 1.3: el vuelo cifrado del servidor)",
+    },
+    [M_W_CLIENT] = { "Client", "Cliente" },
+    [M_W_SERVER] = { "Server", "Servidor" },
+    [M_W_HANDSHAKE] = { "handshake", "saludo" },
+    [M_W_DATA] = { "data", "datos" },
+    [M_W_TEARDOWN] = { "teardown", "cierre" },
+    [M_W_CONVERSATION] = { "Conversation", "Conversación" },
+    [M_W_MORE] = { "... {n} more packets ...", "... {n} paquetes más ..." },
+    [M_W_FRAMES] = { "frames {app}", "tramas {app}" },
+    [M_W_VERDICT] = { "Verdict", "Veredicto" },
+    [M_W_LADDER] = { "Ladder diagram", "Diagrama de secuencia" },
+    [M_ST_OTH] = {
+        "no SYN seen, only mid-stream traffic",
+        "sin SYN, solo tráfico a mitad de conexión",
+    },
+    [M_ST_S0] = { "connection attempt seen, no reply", "intento de conexión sin respuesta" },
+    [M_ST_S1] = { "established, not terminated", "establecida, sin terminar" },
+    [M_ST_SF] = {
+        "normal establishment and termination",
+        "establecimiento y terminación normales",
+    },
+    [M_ST_REJ] = { "connection attempt rejected", "intento de conexión rechazado" },
+    [M_ST_S2] = {
+        "established, the client closed, no reply from the server",
+        "establecida, el cliente cerró, sin respuesta del servidor",
+    },
+    [M_ST_S3] = {
+        "established, the server closed, no reply from the client",
+        "establecida, el servidor cerró, sin respuesta del cliente",
+    },
+    [M_ST_RSTO] = {
+        "established, the client aborted it (RST)",
+        "establecida, el cliente la abortó (RST)",
+    },
+    [M_ST_RSTR] = { "the server sent a RST", "el servidor envió un RST" },
+    [M_ST_RSTOS0] = {
+        "the client sent a SYN and then a RST, no SYN-ACK seen",
+        "el cliente envió SYN y luego RST, sin SYN-ACK",
+    },
+    [M_ST_RSTRH] = {
+        "the server sent a SYN-ACK and then a RST, no SYN seen",
+        "el servidor envió SYN-ACK y luego RST, sin SYN",
+    },
+    [M_ST_SH] = {
+        "the client sent a SYN and then a FIN, no SYN-ACK seen (half open)",
+        "el cliente envió SYN y luego FIN, sin SYN-ACK (medio abierta)",
+    },
+    [M_ST_SHR] = {
+        "the server sent a SYN-ACK and then a FIN, no SYN seen",
+        "el servidor envió SYN-ACK y luego FIN, sin SYN",
+    },
+    [M_V_STATE] = {
+        "State {app}, history {hist}: {what}.",
+        "Estado {app}, historial {hist}: {what}.",
+    },
+    [M_V_OPEN] = {
+        "Still open at the end of the capture.",
+        "Sigue abierta al final de la captura.",
+    },
+    [M_V_HALF] = {
+        "Half-closed: {who} sent a FIN, the other side did not.",
+        "Medio cerrada: {who} envió FIN, el otro lado no.",
+    },
+    [M_V_GRACEFUL] = {
+        "Closed gracefully (a FIN from each side), {who} first.",
+        "Cerrada ordenadamente (un FIN de cada lado), primero {who}.",
+    },
+    [M_V_RESET] = { "Ended by a reset (RST) from {who}.", "Terminada por un RST {who_s}." },
+    [M_V_RTT] = { "Handshake RTT {app} s.", "RTT del saludo {app} s." },
+    [M_V_TTFB] = { "Time to first byte {app} s.", "Tiempo hasta el primer byte {app} s." },
+    [M_V_TLS_NONE] = { "", "" },
+    [M_V_TLS_PROGRESS] = {
+        "{app}: the handshake had not finished when the capture ended.",
+        "{app}: el saludo no había terminado al acabar la captura.",
+    },
+    [M_V_TLS_OK] = { "{app}: handshake completed.", "{app}: saludo completado." },
+    [M_V_TLS_OK_RESUMED] = {
+        "{app}: abbreviated handshake (resumed session) completed.",
+        "{app}: saludo abreviado (sesión reanudada) completado.",
+    },
+    [M_V_TLS_FAILED] = { "{app}: the handshake failed.", "{app}: el saludo falló." },
+    [M_V_TLS_MIDSTREAM] = {
+        "TLS records without their handshake (not captured).",
+        "Registros TLS sin su saludo (no capturado).",
+    },
+    [M_W_SUMMARY] = { "Summary", "Resumen" },
+    [M_HIST_INTRO] = { "History {hist}, letter by letter: ", "Historial {hist}, letra a letra: " },
+    [M_HIST_ITEM] = { "{app} {who_s} {what}", "{app} {what} {who_s}" },
+    [M_HIST_S] = { "SYN", "SYN" },
+    [M_HIST_H] = { "SYN-ACK", "SYN-ACK" },
+    [M_HIST_A] = { "ACK", "ACK" },
+    [M_HIST_D] = { "data", "datos" },
+    [M_HIST_F] = { "FIN", "FIN" },
+    [M_HIST_R] = { "RST", "RST" },
+    [M_HIST_I] = { "FIN and RST together", "FIN y RST juntos" },
+    [M_HIST_Q] = { "SYN with FIN or RST", "SYN con FIN o RST" },
+    [M_P_HS_FULL] = {
+        "{who} opened the connection with SYN (frame {f1}); {peer} accepted it with SYN-ACK "
+        "(frame {f2}), and {who_s} ACK (frame {f3}) completed the three-way handshake.",
+        "{who} abrió la conexión con SYN (trama {f1}); {peer} la aceptó con SYN-ACK (trama {f2}) "
+        "y el ACK {who_s} (trama {f3}) completó el saludo de tres vías.",
+    },
+    [M_P_HS_RTT] = {
+        " From the SYN to that ACK: {t} s (the handshake RTT).",
+        " Del SYN a ese ACK: {t} s (el RTT del saludo).",
+    },
+    [M_P_HS_SYNS] = { " The SYN was sent {n} times.", " El SYN se envió {n} veces." },
+    [M_P_HS_REFUSED] = {
+        "{who} asked to open the connection with SYN (frame {f1}); {peer} refused it with RST "
+        "(frame {f2}): nothing listens on that port.",
+        "{who} pidió abrir la conexión con SYN (trama {f1}); {peer} la rechazó con RST (trama "
+        "{f2}): nada escucha en ese puerto.",
+    },
+    [M_P_HS_UNANSWERED] = {
+        "{who} asked to open the connection with SYN (frame {f1}), and the capture holds no "
+        "answer.",
+        "{who} pidió abrir la conexión con SYN (trama {f1}) y la captura no contiene respuesta.",
+    },
+    [M_P_HS_NO_ACK] = {
+        "{who} sent SYN (frame {f1}) and {peer} answered SYN-ACK (frame {f2}), but the capture "
+        "holds no third step of the handshake.",
+        "{who} envió SYN (trama {f1}) y {peer} respondió SYN-ACK (trama {f2}), pero la captura no "
+        "contiene el tercer paso del saludo.",
+    },
+    [M_P_HS_SYN_ACK_ONLY] = {
+        "{peer} sent SYN-ACK (frame {f2}) without a SYN in the capture.",
+        "{peer} envió SYN-ACK (trama {f2}) sin ningún SYN en la captura.",
+    },
+    [M_P_HS_MIDSTREAM] = {
+        "The capture starts mid-stream: the connection was already open, and its handshake was "
+        "not captured.",
+        "La captura empieza a mitad de la conexión: ya estaba abierta y su saludo no se capturó.",
+    },
+    [M_P_TLS_FLIGHTS] = { "{app} handshake in {n} flights:", "Saludo {app} en {n} vuelos:" },
+    [M_P_TLS_ONE_FLIGHT] = { "{app} handshake, one flight:", "Saludo {app}, un vuelo:" },
+    [M_P_TLS_FLIGHT] = { " ({n}) {who}: {app} (frame {f1})", " ({n}) {who}: {app} (trama {f1})" },
+    [M_P_TLS_FLIGHT_RANGE] = {
+        " ({n}) {who}: {app} (frames {f1}-{f2})",
+        " ({n}) {who}: {app} (tramas {f1}-{f2})",
+    },
+    [M_P_TLS_MORE_FLIGHTS] = { "; and {n} more flights", "; y {n} vuelos más" },
+    [M_P_TLS_OK] = { " The handshake completed.", " El saludo se completó." },
+    [M_P_TLS_OK_RESUMED] = {
+        " The handshake completed as an abbreviated one: the session was resumed.",
+        " El saludo se completó de forma abreviada: la sesión se reanudó.",
+    },
+    [M_P_TLS_TIME] = {
+        " From the Client Hello to the second Finished: {t} s.",
+        " Del Client Hello al segundo Finished: {t} s.",
+    },
+    [M_P_TLS_FAILED] = { " The handshake failed (frame {f1}).", " El saludo falló (trama {f1})." },
+    [M_P_TLS_FAILED_NOFRAME] = { " The handshake failed.", " El saludo falló." },
+    [M_P_TLS_PROGRESS] = {
+        " The handshake had not finished when the capture ended.",
+        " El saludo no había terminado al acabar la captura.",
+    },
+    [M_P_TLS_MIDSTREAM] = {
+        "TLS records without their handshake: the capture starts after it.",
+        "Registros TLS sin su saludo: la captura empieza después de él.",
+    },
+    [M_P_TLS_APP] = {
+        " Application Data records, encrypted: {n} from the client and {m} from the server "
+        "(frames {f1}-{f2}).",
+        " Registros Application Data, cifrados: {n} del cliente y {m} del servidor (tramas "
+        "{f1}-{f2}).",
+    },
+    [M_P_TLS_ALERT_ENC] = {
+        " {who} sent an Encrypted Alert (frame {f1}): its content is hidden without the keys; at "
+        "the end of a session it is usually close_notify.",
+        " {who} envió un Encrypted Alert (trama {f1}): sin las claves su contenido no se ve; al "
+        "final de una sesión suele ser close_notify.",
+    },
+    [M_P_TLS_ALERT] = {
+        " {who} sent an Alert, {app} (frame {f1}).",
+        " {who} envió un Alert, {app} (trama {f1}).",
+    },
+    [M_P_EX_REQ_ONE] = {
+        "{who} sent one request, {app} (frame {f1})",
+        "{who} envió una petición, {app} (trama {f1})",
+    },
+    [M_P_EX_REQ_MANY] = {
+        "{who} sent {n} requests, the first {app} (frame {f1})",
+        "{who} envió {n} peticiones, la primera {app} (trama {f1})",
+    },
+    [M_P_EX_RESP_ONE] = {
+        "; {peer} answered with one response, {app} (frame {f2}).",
+        "; {peer} contestó con una respuesta, {app} (trama {f2}).",
+    },
+    [M_P_EX_RESP_MANY] = {
+        "; {peer} answered with {n} responses, the first {app} (frame {f2}).",
+        "; {peer} contestó con {n} respuestas, la primera {app} (trama {f2}).",
+    },
+    [M_P_EX_RESP_NONE] = {
+        "; the capture holds no response.",
+        "; la captura no contiene respuesta.",
+    },
+    [M_P_EX_BYTES] = {
+        " In all, the client sent {n} bytes of payload and the server {m} bytes.",
+        " En total, el cliente envió {n} bytes de datos y el servidor {m} bytes.",
+    },
+    [M_P_EX_NO_DATA] = { "Neither side sent any data.", "Ningún lado envió datos." },
+    [M_P_EX_TTFB] = {
+        " The server's first byte came {t} s after the client's first (the time to first byte).",
+        " El primer byte del servidor llegó {t} s después del primero del cliente (el tiempo "
+        "hasta el primer byte).",
+    },
+    [M_P_TD_GRACEFUL] = {
+        "{who} closed first with FIN (frame {f1}); {peer} closed its side with FIN too (frame "
+        "{f2}), and {who_s} last ACK (frame {f3}) closed the connection: a graceful close.",
+        "{who} cerró primero con FIN (trama {f1}); {peer} también cerró su lado con FIN (trama "
+        "{f2}) y el último ACK {who_s} (trama {f3}) cerró la conexión: un cierre ordenado.",
+    },
+    [M_P_TD_GRACEFUL_NO_ACK] = {
+        "{who} closed first with FIN (frame {f1}) and {peer} closed its side with FIN (frame "
+        "{f2}): a graceful close.",
+        "{who} cerró primero con FIN (trama {f1}) y {peer} cerró su lado con FIN (trama {f2}): un "
+        "cierre ordenado.",
+    },
+    [M_P_TD_HALF_DATA] = {
+        " {peer} sent data after {who_s} FIN (a half-close; frames {f1}-{f2}).",
+        " {peer} envió datos después del FIN {who_s} (cierre a medias; tramas {f1}-{f2}).",
+    },
+    [M_P_TD_HALF_DATA_ONE] = {
+        " {peer} sent data after {who_s} FIN (a half-close; frame {f1}).",
+        " {peer} envió datos después del FIN {who_s} (cierre a medias; trama {f1}).",
+    },
+    [M_P_TD_RESET_ATTEMPT] = {
+        " Then {who} abandoned the attempt with RST (frame {f1}).",
+        " Después {who} abandonó el intento con RST (trama {f1}).",
+    },
+    [M_P_TD_RST_AFTER] = {
+        " A RST from {who} followed (frame {f1}).",
+        " Después llegó un RST {who_s} (trama {f1}).",
+    },
+    [M_P_TD_RESET] = {
+        "{who} ended the connection with RST (frame {f1}): an abortive close, without the "
+        "exchange of FINs.",
+        "{who} terminó la conexión con RST (trama {f1}): un cierre abrupto, sin intercambio de "
+        "FIN.",
+    },
+    [M_P_TD_FIN_THEN_RST] = {
+        "{who} closed first with FIN (frame {f1}), and then a RST from {peer} ended the "
+        "connection (frame {f2}).",
+        "{who} cerró primero con FIN (trama {f1}) y después un RST {peer_s} terminó la conexión "
+        "(trama {f2}).",
+    },
+    [M_P_TD_FIN_OWN_RST] = {
+        "{who} closed first with FIN (frame {f1}) and then reset the connection with RST (frame "
+        "{f2}).",
+        "{who} cerró primero con FIN (trama {f1}) y después reinició la conexión con RST (trama "
+        "{f2}).",
+    },
+    [M_P_TD_HALF] = {
+        "{who} closed its side with FIN (frame {f1}); {peer} had not closed its own when the "
+        "capture ended.",
+        "{who} cerró su lado con FIN (trama {f1}); {peer} no había cerrado el suyo al acabar la "
+        "captura.",
+    },
+    [M_P_TD_OPEN] = {
+        "The connection was still open when the capture ended.",
+        "La conexión seguía abierta al acabar la captura.",
+    },
 };
+/* clang-format on */
 
 /* TLS message names are protocol names: the same in every language. */
 static const char *
@@ -293,12 +594,25 @@ text_count(text_t *t, uint64_t n, explain_lang_t lang)
     }
 }
 
+/* A frame number as Wireshark shows it: no separator. */
+static void
+text_frame(text_t *t, uint32_t frame)
+{
+    char digits[16];
+
+    snprintf(digits, sizeof(digits), "%u", frame);
+    text_puts(t, digits);
+}
+
 /* The blanks a template may name. */
 typedef struct {
     explain_lang_t lang;
     uint8_t        who; /* tp_role_t of the sender */
     uint64_t       n;
     const char    *app, *hist, *what;
+    uint64_t       m;    /* a second count */
+    uint32_t       f[3]; /* frame numbers {f1} {f2} {f3} */
+    const char    *t;    /* a time, already formatted */
 } blanks_t;
 
 static const char *
@@ -337,8 +651,16 @@ text_template(text_t *t, msg_t msg, const blanks_t *b)
             text_puts(t, role_word(b->who, true, b->lang));
         else if (name_len == 6 && strncmp(open + 1, "peer_s", 6) == 0)
             text_puts(t, role_word(peer_role(b->who), true, b->lang));
+        else if (name_len == 4 && strncmp(open + 1, "peer", 4) == 0)
+            text_puts(t, role_word(peer_role(b->who), false, b->lang));
         else if (name_len == 1 && open[1] == 'n')
             text_count(t, b->n, b->lang);
+        else if (name_len == 1 && open[1] == 'm')
+            text_count(t, b->m, b->lang);
+        else if (name_len == 1 && open[1] == 't')
+            text_puts(t, b->t ? b->t : "");
+        else if (name_len == 2 && open[1] == 'f' && open[2] >= '1' && open[2] <= '3')
+            text_frame(t, b->f[open[2] - '1']);
         else if (name_len == 3 && strncmp(open + 1, "app", 3) == 0)
             text_puts(t, b->app ? b->app : "");
         else if (name_len == 4 && strncmp(open + 1, "hist", 4) == 0)
@@ -355,6 +677,19 @@ capitalize(char *s)
 {
     if (s[0] >= 'a' && s[0] <= 'z')
         s[0] = (char)(s[0] - 'a' + 'A');
+}
+
+/* A template that starts a sentence, after any leading space. */
+static void
+text_sentence(text_t *t, msg_t msg, const blanks_t *b)
+{
+    size_t start = t->len;
+
+    text_template(t, msg, b);
+    while (start < t->len && t->buf[start] == ' ')
+        start++;
+    if (start < t->len)
+        capitalize(t->buf + start);
 }
 
 /* ---- the application line ---- */
@@ -480,12 +815,10 @@ size_t
 explain_sentence(const explain_packet_t *pkt, explain_lang_t lang, char *buf, size_t size)
 {
     text_t   t;
-    blanks_t b = { lang,
-                   pkt->dir == TP_DIR_TO_CLIENT ? TP_ROLE_SERVER : TP_ROLE_CLIENT,
-                   pkt->payload_len,
-                   pkt->app_line,
-                   NULL,
-                   NULL };
+    blanks_t b = { .lang = lang,
+                   .who = pkt->dir == TP_DIR_TO_CLIENT ? TP_ROLE_SERVER : TP_ROLE_CLIENT,
+                   .n = pkt->payload_len,
+                   .app = pkt->app_line };
     char     names[512];
     text_t   tn;
     msg_t    main_msg = step_message(pkt, b.who);
@@ -528,7 +861,7 @@ explain_label(const explain_packet_t *pkt, char *buf, size_t size)
     uint16_t f = pkt->tcp_flags;
     bool     content = false;
     bool     control = (f & (TCP_FLAG_SYN | TCP_FLAG_FIN | TCP_FLAG_RST)) != 0;
-    blanks_t b = { EXPLAIN_LANG_EN, TP_ROLE_CLIENT, 0, NULL, NULL, NULL };
+    blanks_t b = { .lang = EXPLAIN_LANG_EN, .who = TP_ROLE_CLIENT };
 
     text_init(&t, buf, size);
     if (pkt->tls_count > 0) {
@@ -583,10 +916,10 @@ explain_word(explain_word_t word, explain_lang_t lang, uint64_t n, const char *a
              size_t size)
 {
     static const msg_t word_msgs[EXPLAIN_WORD_COUNT] = {
-        M_W_CLIENT,       M_W_SERVER, M_W_HANDSHAKE, M_W_DATA,    M_W_TEARDOWN,
-        M_W_CONVERSATION, M_W_MORE,   M_W_FRAMES,    M_W_VERDICT, M_W_LADDER,
+        M_W_CLIENT, M_W_SERVER, M_W_HANDSHAKE, M_W_DATA,   M_W_TEARDOWN, M_W_CONVERSATION,
+        M_W_MORE,   M_W_FRAMES, M_W_VERDICT,   M_W_LADDER, M_W_SUMMARY,
     };
-    blanks_t b = { lang, TP_ROLE_CLIENT, n, app, NULL, NULL };
+    blanks_t b = { .lang = lang, .who = TP_ROLE_CLIENT, .n = n, .app = app };
     text_t   t;
 
     if ((unsigned)lang >= EXPLAIN_LANG_COUNT)
@@ -633,7 +966,7 @@ bool
 explain_verdict_line(const conv_summary_t *sum, explain_lang_t lang, unsigned index, char *buf,
                      size_t size)
 {
-    blanks_t b = { lang, sum->closer ? (uint8_t)sum->closer : TP_ROLE_CLIENT, 0, NULL, NULL, NULL };
+    blanks_t b = { .lang = lang, .who = sum->closer ? (uint8_t)sum->closer : TP_ROLE_CLIENT };
     char     time_text[32];
     text_t   t;
 
@@ -678,4 +1011,309 @@ explain_verdict_line(const conv_summary_t *sum, explain_lang_t lang, unsigned in
     default: return false;
     }
     return true;
+}
+
+/* ---- the history in words ---- */
+
+static msg_t
+history_letter_message(char letter)
+{
+    switch (letter >= 'a' ? (char)(letter - 'a' + 'A') : letter) {
+    case 'S': return M_HIST_S;
+    case 'H': return M_HIST_H;
+    case 'A': return M_HIST_A;
+    case 'D': return M_HIST_D;
+    case 'F': return M_HIST_F;
+    case 'R': return M_HIST_R;
+    case 'I': return M_HIST_I;
+    case 'Q': return M_HIST_Q;
+    default: return M_COUNT;
+    }
+}
+
+size_t
+explain_history_words(const char *history, explain_lang_t lang, char *buf, size_t size)
+{
+    blanks_t b = { .lang = lang, .hist = history };
+    text_t   t;
+    bool     first = true;
+
+    if ((unsigned)lang >= EXPLAIN_LANG_COUNT)
+        b.lang = EXPLAIN_LANG_EN;
+    text_init(&t, buf, size);
+    if (history == NULL || history[0] == '\0')
+        return 0;
+    text_template(&t, M_HIST_INTRO, &b);
+    for (const char *p = history; *p != '\0'; p++) {
+        msg_t msg = history_letter_message(*p);
+        char  letter[2] = { *p, '\0' };
+
+        if (msg == M_COUNT)
+            continue; /* not a letter section 5.1 produces */
+        if (!first)
+            text_puts(&t, ", ");
+        first = false;
+        b.app = letter;
+        b.who = *p >= 'a' ? TP_ROLE_SERVER : TP_ROLE_CLIENT;
+        b.what = messages[msg][b.lang];
+        text_template(&t, M_HIST_ITEM, &b);
+    }
+    text_puts(&t, ".");
+    return t.len;
+}
+
+/* ---- the narrative's summary ---- */
+
+static void
+para_handshake(text_t *t, const explain_story_t *st, const conv_summary_t *sum, blanks_t *b)
+{
+    char rtt[32];
+
+    b->f[0] = st->syn_frame;
+    b->f[1] = st->syn_ack_frame;
+    b->f[2] = st->hs_ack_frame;
+    if (st->syn_frame != 0 && st->refused_frame != 0) {
+        b->f[1] = st->refused_frame;
+        text_sentence(t, M_P_HS_REFUSED, b);
+    } else if (st->syn_frame != 0 && st->syn_ack_frame != 0 && st->hs_ack_frame != 0) {
+        text_sentence(t, M_P_HS_FULL, b);
+        if (sum->has_handshake_rtt) {
+            tp_time_format(rtt, sizeof(rtt), sum->handshake_rtt, 6);
+            b->t = rtt;
+            text_template(t, M_P_HS_RTT, b);
+        }
+    } else if (st->syn_frame != 0 && st->syn_ack_frame != 0) {
+        text_sentence(t, M_P_HS_NO_ACK, b);
+    } else if (st->syn_frame != 0) {
+        text_sentence(t, M_P_HS_UNANSWERED, b);
+    } else if (st->syn_ack_frame != 0) {
+        text_sentence(t, M_P_HS_SYN_ACK_ONLY, b);
+    } else if (st->midstream) {
+        text_sentence(t, M_P_HS_MIDSTREAM, b);
+    }
+    if (st->syns > 1) {
+        b->n = st->syns;
+        text_template(t, M_P_HS_SYNS, b);
+    }
+}
+
+/* The names of a flight's messages, a run of one name counted ("x2"). */
+static void
+text_flight_names(text_t *t, const explain_flight_t *flight)
+{
+    for (unsigned i = 0; i < flight->count; i++) {
+        unsigned repeat = 1;
+
+        while (i + repeat < flight->count && flight->stages[i + repeat] == flight->stages[i])
+            repeat++;
+        if (i > 0)
+            text_puts(t, ", ");
+        text_puts(t, tls_stage_title(flight->stages[i]));
+        if (repeat > 1) {
+            char count[16];
+
+            snprintf(count, sizeof(count), " x%u", repeat);
+            text_puts(t, count);
+        }
+        i += repeat - 1;
+    }
+}
+
+static void
+tls_alert_sentence(text_t *t, const explain_story_t *st, blanks_t *b)
+{
+    b->who = st->alert_role;
+    b->f[0] = st->alert_frame;
+    if (st->alert_stage == TLS_STAGE_ALERT && st->alert_count > 0) {
+        b->app = tls_alert_name(st->alert_desc);
+        text_sentence(t, M_P_TLS_ALERT, b);
+    } else {
+        text_sentence(t, M_P_TLS_ALERT_ENC, b);
+    }
+}
+
+static void
+para_tls(text_t *t, const explain_story_t *st, const conv_summary_t *sum, blanks_t *b)
+{
+    char time_text[32], names[512];
+    bool alert_told = false;
+
+    if (sum->tls_result == TLS_RESULT_NONE)
+        return;
+    if (sum->tls_result == TLS_RESULT_MIDSTREAM) {
+        text_sentence(t, M_P_TLS_MIDSTREAM, b);
+    } else if (st->flight_count > 0) {
+        b->app = sum->tls_version ? tls_version_name(sum->tls_version) : "TLS";
+        b->n = st->flight_count + st->flights_left_out;
+        text_sentence(t, b->n == 1 ? M_P_TLS_ONE_FLIGHT : M_P_TLS_FLIGHTS, b);
+        for (unsigned i = 0; i < st->flight_count; i++) {
+            const explain_flight_t *flight = &st->flights[i];
+            text_t                  tn;
+
+            text_init(&tn, names, sizeof(names));
+            text_flight_names(&tn, flight);
+            b->n = i + 1;
+            b->who = flight->role;
+            b->app = names;
+            b->f[0] = flight->first_frame;
+            b->f[1] = flight->last_frame;
+            if (i > 0)
+                text_puts(t, ";");
+            text_template(t,
+                          flight->first_frame == flight->last_frame ? M_P_TLS_FLIGHT
+                                                                    : M_P_TLS_FLIGHT_RANGE,
+                          b);
+        }
+        if (st->flights_left_out > 0) {
+            b->n = st->flights_left_out;
+            text_template(t, M_P_TLS_MORE_FLIGHTS, b);
+        }
+        text_puts(t, ".");
+    }
+    switch (sum->tls_result) {
+    case TLS_RESULT_ESTABLISHED:
+        text_template(t, sum->tls_resumed ? M_P_TLS_OK_RESUMED : M_P_TLS_OK, b);
+        if (sum->has_tls_handshake_time) {
+            tp_time_format(time_text, sizeof(time_text), sum->tls_handshake_time, 6);
+            b->t = time_text;
+            text_template(t, M_P_TLS_TIME, b);
+        }
+        break;
+    case TLS_RESULT_FAILED:
+        /* The alert that failed it first, then the verdict. */
+        if (st->alert_frame != 0) {
+            tls_alert_sentence(t, st, b);
+            alert_told = true;
+        }
+        b->f[0] = st->tls_failed_frame;
+        text_template(t,
+                      st->tls_failed_frame && st->tls_failed_frame != st->alert_frame
+                          ? M_P_TLS_FAILED
+                          : M_P_TLS_FAILED_NOFRAME,
+                      b);
+        break;
+    case TLS_RESULT_IN_PROGRESS: text_template(t, M_P_TLS_PROGRESS, b); break;
+    default: break;
+    }
+    if (st->app_first_frame != 0) {
+        b->n = st->app_records[0];
+        b->m = st->app_records[1];
+        b->f[0] = st->app_first_frame;
+        b->f[1] = st->app_last_frame;
+        text_template(t, M_P_TLS_APP, b);
+    }
+    if (st->alert_frame != 0 && !alert_told)
+        tls_alert_sentence(t, st, b);
+}
+
+static void
+para_exchange(text_t *t, const explain_story_t *st, const conv_summary_t *sum, blanks_t *b)
+{
+    char ttfb[32];
+
+    if (sum->bytes_to_server == 0 && sum->bytes_to_client == 0) {
+        if (st->hs_ack_frame != 0)
+            text_sentence(t, M_P_EX_NO_DATA, b);
+        return;
+    }
+    if (st->requests > 0) {
+        b->who = TP_ROLE_CLIENT;
+        b->n = st->requests;
+        b->app = st->first_request;
+        b->f[0] = st->first_request_frame;
+        text_sentence(t, st->requests == 1 ? M_P_EX_REQ_ONE : M_P_EX_REQ_MANY, b);
+        b->n = st->responses;
+        b->app = st->first_response;
+        b->f[1] = st->first_response_frame;
+        text_template(t,
+                      st->responses == 0       ? M_P_EX_RESP_NONE
+                          : st->responses == 1 ? M_P_EX_RESP_ONE
+                                               : M_P_EX_RESP_MANY,
+                      b);
+    }
+    b->n = sum->bytes_to_server;
+    b->m = sum->bytes_to_client;
+    text_template(t, M_P_EX_BYTES, b);
+    if (sum->has_ttfb) {
+        tp_time_format(ttfb, sizeof(ttfb), sum->ttfb, 6);
+        b->t = ttfb;
+        text_template(t, M_P_EX_TTFB, b);
+    }
+}
+
+static void
+para_teardown(text_t *t, const explain_story_t *st, const conv_summary_t *sum, blanks_t *b)
+{
+    if (st->refused_frame != 0)
+        return; /* told with the handshake */
+    if (sum->close == TP_CLOSE_GRACEFUL && st->first_fin_frame != 0 && st->second_fin_frame != 0) {
+        b->who = st->first_fin_role;
+        b->f[0] = st->first_fin_frame;
+        b->f[1] = st->second_fin_frame;
+        b->f[2] = st->last_ack_frame;
+        text_sentence(t, st->last_ack_frame ? M_P_TD_GRACEFUL : M_P_TD_GRACEFUL_NO_ACK, b);
+        if (st->after_fin_first != 0) {
+            b->f[0] = st->after_fin_first;
+            b->f[1] = st->after_fin_last;
+            text_sentence(t,
+                          st->after_fin_first == st->after_fin_last ? M_P_TD_HALF_DATA_ONE
+                                                                    : M_P_TD_HALF_DATA,
+                          b);
+        }
+        if (st->rst_frame != 0) {
+            b->who = st->rst_role;
+            b->f[0] = st->rst_frame;
+            text_template(t, M_P_TD_RST_AFTER, b);
+        }
+    } else if (sum->close == TP_CLOSE_RESET && st->rst_frame != 0) {
+        if (st->first_fin_frame != 0 && st->first_fin_frame < st->rst_frame) {
+            b->who = st->first_fin_role;
+            b->f[0] = st->first_fin_frame;
+            b->f[1] = st->rst_frame;
+            text_sentence(
+                t, st->rst_role == st->first_fin_role ? M_P_TD_FIN_OWN_RST : M_P_TD_FIN_THEN_RST,
+                b);
+        } else {
+            b->who = st->rst_role;
+            b->f[0] = st->rst_frame;
+            /* Never established: the RST gives up the attempt. */
+            text_sentence(
+                t, st->hs_ack_frame == 0 && !st->midstream ? M_P_TD_RESET_ATTEMPT : M_P_TD_RESET,
+                b);
+        }
+    } else if (sum->close == TP_CLOSE_HALF_CLOSED && st->first_fin_frame != 0) {
+        b->who = st->first_fin_role;
+        b->f[0] = st->first_fin_frame;
+        text_sentence(t, M_P_TD_HALF, b);
+    } else if (sum->close == TP_CLOSE_OPEN && (st->hs_ack_frame != 0 || st->midstream)) {
+        text_sentence(t, M_P_TD_OPEN, b);
+    }
+}
+
+size_t
+explain_paragraph(explain_para_t para, const explain_story_t *story, const conv_summary_t *sum,
+                  explain_lang_t lang, char *buf, size_t size)
+{
+    blanks_t b = { .lang = lang, .who = TP_ROLE_CLIENT };
+    text_t   t;
+
+    if ((unsigned)lang >= EXPLAIN_LANG_COUNT)
+        b.lang = EXPLAIN_LANG_EN;
+    text_init(&t, buf, size);
+    switch (para) {
+    case EXPLAIN_PARA_HANDSHAKE: para_handshake(&t, story, sum, &b); break;
+    case EXPLAIN_PARA_TLS: para_tls(&t, story, sum, &b); break;
+    case EXPLAIN_PARA_EXCHANGE: para_exchange(&t, story, sum, &b); break;
+    case EXPLAIN_PARA_TEARDOWN: para_teardown(&t, story, sum, &b); break;
+    default: break;
+    }
+    /* A paragraph may begin with a template written to follow another. */
+    if (t.len > 0 && buf[0] == ' ') {
+        size_t skip = strspn(buf, " ");
+
+        memmove(buf, buf + skip, t.len - skip + 1);
+        t.len -= skip;
+        capitalize(buf);
+    }
+    return t.len;
 }

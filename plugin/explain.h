@@ -70,6 +70,7 @@ typedef enum {
     EXPLAIN_WORD_FRAMES,       /* "frames {app}" */
     EXPLAIN_WORD_VERDICT,
     EXPLAIN_WORD_LADDER,
+    EXPLAIN_WORD_SUMMARY,
     EXPLAIN_WORD_COUNT
 } explain_word_t;
 
@@ -82,5 +83,63 @@ size_t explain_word(explain_word_t word, explain_lang_t lang, uint64_t n, const 
  * does not apply is empty; false past the last line. */
 bool explain_verdict_line(const conv_summary_t *sum, explain_lang_t lang, unsigned index, char *buf,
                           size_t size);
+
+/* The history letter by letter, in words: "S the client's SYN, h the
+ * server's SYN-ACK, ...". Empty for an empty history. */
+size_t explain_history_words(const char *history, explain_lang_t lang, char *buf, size_t size);
+
+/* ---- the narrative's summary (docs/spec.md section 9) ---- */
+
+#define EXPLAIN_FLIGHTS       6  /* TLS handshake flights told one by one */
+#define EXPLAIN_FLIGHT_STAGES 12 /* message names kept per flight */
+
+/* A TLS handshake flight: the handshake messages one side sent before the
+ * other side sent any. */
+typedef struct {
+    uint8_t  role; /* tp_role_t of the sender */
+    uint32_t first_frame, last_frame;
+    uint8_t  count; /* stages kept */
+    uint8_t  stages[EXPLAIN_FLIGHT_STAGES];
+} explain_flight_t;
+
+/* What the summary tells, gathered from the packets of one conversation
+ * (ladder.c); frames are 0 where there is none. Roles are tp_role_t. */
+typedef struct {
+    /* the three-way handshake: the first of each */
+    uint32_t syn_frame, syn_ack_frame, hs_ack_frame, refused_frame;
+    unsigned syns; /* SYN packets from the client, retransmissions included */
+    bool     midstream;
+    /* the exchange: HTTP/1.x first lines */
+    unsigned    requests, responses;
+    const char *first_request, *first_response;
+    uint32_t    first_request_frame, first_response_frame;
+    /* TLS */
+    explain_flight_t flights[EXPLAIN_FLIGHTS];
+    unsigned         flight_count, flights_left_out;
+    uint8_t          flight_role;    /* sender of the latest flight, told or not */
+    unsigned         app_records[2]; /* Application Data records: client, server */
+    uint32_t         app_first_frame, app_last_frame;
+    uint32_t         alert_frame; /* the first alert */
+    uint8_t          alert_role, alert_stage, alert_count;
+    uint8_t          alert_desc; /* tls_alert_t, when alert_count > 0 */
+    uint32_t         tls_failed_frame;
+    /* the teardown */
+    uint32_t first_fin_frame, second_fin_frame, last_ack_frame, rst_frame;
+    uint32_t after_fin_first, after_fin_last; /* data after the peer's FIN */
+    uint8_t  first_fin_role, rst_role;
+} explain_story_t;
+
+typedef enum {
+    EXPLAIN_PARA_HANDSHAKE,
+    EXPLAIN_PARA_TLS,
+    EXPLAIN_PARA_EXCHANGE,
+    EXPLAIN_PARA_TEARDOWN,
+    EXPLAIN_PARA_COUNT
+} explain_para_t;
+
+/* One paragraph of the summary; 0 (buf empty) when it has nothing to
+ * say for this conversation. */
+size_t explain_paragraph(explain_para_t para, const explain_story_t *story,
+                         const conv_summary_t *sum, explain_lang_t lang, char *buf, size_t size);
 
 #endif /* TCPPHASE_EXPLAIN_H */

@@ -12,7 +12,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "tcp_flags.h"
 #include "tcp_phase.h"
+#include "tls_stage.h"
 
 /* ---- which rows are shown ---- */
 
@@ -342,10 +344,218 @@ ladder_write_svg(FILE *out, const ladder_conv_t *convs, size_t count, const ladd
 
 /* ---- narrative ---- */
 
+static uint8_t
+row_role(const ladder_row_t *row)
+{
+    return row->dir == TP_DIR_TO_CLIENT ? TP_ROLE_SERVER : TP_ROLE_CLIENT;
+}
+
+/* Messages that make up the handshake flights (a New Session Ticket sent
+ * before the server's Finished belongs to its flight). */
+static bool
+is_flight_stage(uint8_t stage)
+{
+    return (stage >= TLS_STAGE_CLIENT_HELLO && stage <= TLS_STAGE_ENCRYPTED_HANDSHAKE) ||
+        stage == TLS_STAGE_NEW_SESSION_TICKET;
+}
+
+static void
+story_tls(explain_story_t *st, const ladder_row_t *row, bool *app_started)
+{
+    const explain_packet_t *in = &row->in;
+    uint8_t                 role = row_role(row);
+
+    for (unsigned i = 0; i < in->tls_count; i++) {
+        uint8_t stage = in->tls_stages[i];
+
+        if (is_flight_stage(stage) && !*app_started) {
+            if (role != st->flight_role) { /* the other side's turn: a new flight */
+                st->flight_role = role;
+                if (st->flight_count < EXPLAIN_FLIGHTS) {
+                    explain_flight_t *next = &st->flights[st->flight_count++];
+
+                    next->role = role;
+                    next->first_frame = row->frame;
+                } else {
+                    st->flights_left_out++;
+                }
+            }
+            if (st->flights_left_out == 0) {
+                explain_flight_t *flight = &st->flights[st->flight_count - 1];
+
+                if (flight->count < EXPLAIN_FLIGHT_STAGES)
+                    flight->stages[flight->count++] = stage;
+                flight->last_frame = row->frame;
+            }
+        } else if (stage == TLS_STAGE_APPLICATION_DATA) {
+            *app_started = true;
+            st->app_records[role == TP_ROLE_SERVER]++;
+            if (st->app_first_frame == 0)
+                st->app_first_frame = row->frame;
+            st->app_last_frame = row->frame;
+        } else if ((stage == TLS_STAGE_ALERT || stage == TLS_STAGE_ENCRYPTED_ALERT) &&
+                   st->alert_frame == 0) {
+            st->alert_frame = row->frame;
+            st->alert_role = role;
+            st->alert_stage = stage;
+            st->alert_count = in->tls_alert_count;
+            if (in->tls_alert_count > 0)
+                st->alert_desc = in->tls_alerts[0];
+        }
+    }
+}
+
+/* What the summary tells, from every row (a summarised data phase
+ * included). */
+static void
+story_of(const ladder_conv_t *conv, explain_story_t *st)
+{
+    bool app_started = false;
+
+    memset(st, 0, sizeof(*st));
+    for (size_t r = 0; r < conv->count; r++) {
+        const ladder_row_t     *row = &conv->rows[r];
+        const explain_packet_t *in = &row->in;
+        uint8_t                 role = row_role(row);
+
+        switch (in->step) {
+        case TP_STEP_SYN:
+            if (role == TP_ROLE_CLIENT) {
+                st->syns++;
+                if (st->syn_frame == 0)
+                    st->syn_frame = row->frame;
+            }
+            break;
+        case TP_STEP_SYN_ACK:
+            if (st->syn_ack_frame == 0)
+                st->syn_ack_frame = row->frame;
+            break;
+        case TP_STEP_HANDSHAKE_ACK:
+            if (st->hs_ack_frame == 0)
+                st->hs_ack_frame = row->frame;
+            break;
+        case TP_STEP_LAST_ACK:
+            if (st->last_ack_frame == 0)
+                st->last_ack_frame = row->frame;
+            break;
+        case TP_STEP_RST:
+            if ((in->events & TP_EVENT_REFUSED) && st->refused_frame == 0)
+                st->refused_frame = row->frame;
+            if (st->rst_frame == 0) {
+                st->rst_frame = row->frame;
+                st->rst_role = role;
+            }
+            break;
+        default: break;
+        }
+        if ((in->tcp_flags & TCP_FLAG_FIN) && !(in->tcp_flags & TCP_FLAG_RST)) {
+            if (st->first_fin_frame == 0) {
+                st->first_fin_frame = row->frame;
+                st->first_fin_role = role;
+            } else if (role != st->first_fin_role && st->second_fin_frame == 0) {
+                st->second_fin_frame = row->frame;
+            }
+        }
+        if (in->events & TP_EVENT_MIDSTREAM)
+            st->midstream = true;
+        if (in->events & TP_EVENT_DATA_AFTER_FIN) {
+            if (st->after_fin_first == 0)
+                st->after_fin_first = row->frame;
+            st->after_fin_last = row->frame;
+        }
+        if (in->app_line != NULL && in->tls_count == 0) {
+            bool status = strncmp(in->app_line, "HTTP/", 5) == 0;
+
+            if (role == TP_ROLE_CLIENT && !status) {
+                if (st->requests++ == 0) {
+                    st->first_request = in->app_line;
+                    st->first_request_frame = row->frame;
+                }
+            } else if (role == TP_ROLE_SERVER && status) {
+                if (st->responses++ == 0) {
+                    st->first_response = in->app_line;
+                    st->first_response_frame = row->frame;
+                }
+            }
+        }
+        story_tls(st, row, &app_started);
+        if (in->tls_failed_here && st->tls_failed_frame == 0)
+            st->tls_failed_frame = row->frame;
+    }
+}
+
+#define NARRATIVE_WIDTH 78 /* columns of a wrapped paragraph, indent included */
+
+/* True for the space after a counter such as "(2)", which stays with
+ * the word after it. */
+static bool
+binds_next(const char *text, const char *space)
+{
+    const char *p = space;
+
+    if (p == text || p[-1] != ')')
+        return false;
+    for (p -= 2; p > text && *p >= '0' && *p <= '9'; p--)
+        ;
+    return *p == '(' && p < space - 2;
+}
+
+/* Text wrapped at spaces, every line indented by two. */
+static void
+put_wrapped(FILE *out, const char *text)
+{
+    const char *p = text;
+
+    while (*p != '\0') {
+        const char *line = p, *cut = NULL;
+        size_t      width = 2;
+
+        for (; *p != '\0'; p++) {
+            if (*p == ' ' && !binds_next(text, p))
+                cut = p;
+            if (((unsigned char)*p & 0xC0) != 0x80 && ++width > NARRATIVE_WIDTH && cut != NULL)
+                break;
+        }
+        if (*p == '\0')
+            cut = p;
+        fprintf(out, "  %.*s\n", (int)(cut - line), line);
+        p = cut;
+        while (*p == ' ')
+            p++;
+    }
+}
+
+/* A paragraph: one line in Markdown, else wrapped. */
+static void
+put_paragraph(FILE *out, const char *text, bool markdown)
+{
+    if (markdown)
+        fputs(text, out);
+    else
+        put_wrapped(out, text);
+    fputs(markdown ? "\n\n" : "\n", out);
+}
+
+static void
+narrative_summary(FILE *out, const ladder_conv_t *conv, const ladder_opts_t *opts, bool markdown)
+{
+    explain_story_t story;
+    char            text[2048];
+
+    story_of(conv, &story);
+    explain_word(EXPLAIN_WORD_SUMMARY, opts->lang, 0, NULL, text, sizeof(text));
+    fprintf(out, "%s%s\n\n", markdown ? "### " : "", text);
+    for (unsigned para = 0; para < EXPLAIN_PARA_COUNT; para++) {
+        if (explain_paragraph((explain_para_t)para, &story, conv->sum, opts->lang, text,
+                              sizeof(text)) > 0)
+            put_paragraph(out, text, markdown);
+    }
+}
+
 void
 narrative_write(FILE *out, const ladder_conv_t *conv, const ladder_opts_t *opts, bool markdown)
 {
-    char    word[256], frames[64], range[32], client_word[64], server_word[64];
+    char    word[1024], frames[64], range[32], client_word[64], server_word[64];
     size_t  count;
     item_t *items = plan_items(conv, opts, &count);
 
@@ -354,6 +564,7 @@ narrative_write(FILE *out, const ladder_conv_t *conv, const ladder_opts_t *opts,
     explain_word(EXPLAIN_WORD_SERVER, opts->lang, 0, NULL, server_word, sizeof(server_word));
     fprintf(out, "%s%s %u: %s %s, %s %s\n\n", markdown ? "## " : "", word, conv->stream,
             client_word, conv->client, server_word, conv->server);
+    narrative_summary(out, conv, opts, markdown);
     for (size_t i = 0; i < count; i++) {
         const item_t *it = &items[i];
 
@@ -387,6 +598,13 @@ narrative_write(FILE *out, const ladder_conv_t *conv, const ladder_opts_t *opts,
          line++) {
         if (word[0] != '\0')
             fprintf(out, "%s%s\n", markdown ? "- " : "  ", word);
+        if (line > 0 ||
+            explain_history_words(conv->sum->history, opts->lang, word, sizeof(word)) == 0)
+            continue;
+        if (markdown)
+            fprintf(out, "- %s\n", word);
+        else
+            put_wrapped(out, word);
     }
     if (markdown) {
         explain_word(EXPLAIN_WORD_LADDER, opts->lang, 0, NULL, word, sizeof(word));

@@ -20,12 +20,13 @@
 
 /* One packet of the conversation. */
 typedef struct {
-    uint32_t    frame;
-    tp_time_t   time;     /* since the conversation's first packet */
-    uint8_t     dir;      /* tp_dir_t */
-    uint8_t     phase;    /* tp_phase_t */
-    const char *label;    /* explain_label() */
-    const char *sentence; /* explain_sentence(), for the narrative */
+    uint32_t         frame;
+    tp_time_t        time;     /* since the conversation's first packet */
+    uint8_t          dir;      /* tp_dir_t */
+    uint8_t          phase;    /* tp_phase_t */
+    const char      *label;    /* explain_label() */
+    const char      *sentence; /* explain_sentence(), for the narrative */
+    explain_packet_t in;       /* its facts, for the narrative's summary */
 } ladder_row_t;
 
 typedef struct {

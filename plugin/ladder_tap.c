@@ -31,7 +31,7 @@
 
 typedef struct {
     const tcpphase_conv_t *conv;
-    GArray                *rows; /* ladder_row_t; texts owned (g_strdup) */
+    GArray                *rows; /* ladder_row_t; texts and row.in's arrays owned */
 } ladder_entry_t;
 
 typedef struct {
@@ -51,6 +51,9 @@ free_entry(gpointer p)
         ladder_row_t *row = &g_array_index(entry->rows, ladder_row_t, i);
         g_free((char *)row->label);
         g_free((char *)row->sentence);
+        g_free((char *)row->in.tls_stages);
+        g_free((char *)row->in.tls_alerts);
+        g_free((char *)row->in.app_line);
     }
     g_array_free(entry->rows, TRUE);
     g_free(entry);
@@ -85,9 +88,15 @@ ladder_packet(void *tapdata, packet_info *pinfo, epan_dissect_t *edt _U_, const 
     explain_label(&ex->in, text, sizeof(text));
     row.label = g_strdup(text);
     row.sentence = NULL;
+    memset(&row.in, 0, sizeof(row.in));
     if (lt->narrative) {
         explain_sentence(&ex->in, lt->opts.lang, text, sizeof(text));
         row.sentence = g_strdup(text);
+        /* The facts outlive the packet: the summary reads them at the end. */
+        row.in = ex->in;
+        row.in.tls_stages = (const uint8_t *)g_memdup2(ex->in.tls_stages, ex->in.tls_count);
+        row.in.tls_alerts = (const uint8_t *)g_memdup2(ex->in.tls_alerts, ex->in.tls_alert_count);
+        row.in.app_line = g_strdup(ex->in.app_line);
     }
     g_array_append_val(entry->rows, row);
     return TAP_PACKET_DONT_REDRAW;

@@ -7,6 +7,7 @@
  */
 #include "check.h"
 #include "explain.h"
+#include "ladder.h"
 #include "tcp_phase.h"
 #include "tls_stage.h"
 
@@ -262,9 +263,167 @@ test_verdict(void)
     CHECK(lines == 5);
 }
 
+static void
+test_history_words(void)
+{
+    char buf[512];
+
+    CHECK(explain_history_words("ShAF", EXPLAIN_LANG_EN, buf, sizeof(buf)) > 0);
+    CHECK_STR(buf,
+              "History ShAF, letter by letter: S the client's SYN, h the server's SYN-ACK, "
+              "A the client's ACK, F the client's FIN.",
+              "history en");
+    explain_history_words("Sr", EXPLAIN_LANG_ES, buf, sizeof(buf));
+    CHECK_STR(buf, "Historial Sr, letra a letra: S SYN del cliente, r RST del servidor.",
+              "history es");
+    explain_history_words("QIdD", EXPLAIN_LANG_EN, buf, sizeof(buf));
+    CHECK_STR(buf,
+              "History QIdD, letter by letter: Q the client's SYN with FIN or RST, I the "
+              "client's FIN and RST together, d the server's data, D the client's data.",
+              "multi-flag letters");
+    CHECK(explain_history_words("", EXPLAIN_LANG_EN, buf, sizeof(buf)) == 0);
+    CHECK_STR(buf, "", "empty history");
+}
+
+static void
+test_paragraphs(void)
+{
+    explain_story_t story;
+    conv_summary_t  sum;
+    char            buf[1024];
+
+    memset(&story, 0, sizeof(story));
+    memset(&sum, 0, sizeof(sum));
+    sum.history = "Sr";
+    sum.close = TP_CLOSE_RESET;
+    story.syn_frame = 1;
+    story.syns = 1;
+    story.refused_frame = 2;
+    story.rst_frame = 2;
+    story.rst_role = TP_ROLE_SERVER;
+    explain_paragraph(EXPLAIN_PARA_HANDSHAKE, &story, &sum, EXPLAIN_LANG_EN, buf, sizeof(buf));
+    CHECK_STR(buf,
+              "The client asked to open the connection with SYN (frame 1); the server refused "
+              "it with RST (frame 2): nothing listens on that port.",
+              "refused");
+    /* told with the handshake, not again */
+    CHECK(explain_paragraph(EXPLAIN_PARA_TEARDOWN, &story, &sum, EXPLAIN_LANG_EN, buf,
+                            sizeof(buf)) == 0);
+    CHECK(explain_paragraph(EXPLAIN_PARA_EXCHANGE, &story, &sum, EXPLAIN_LANG_EN, buf,
+                            sizeof(buf)) == 0);
+    CHECK(explain_paragraph(EXPLAIN_PARA_TLS, &story, &sum, EXPLAIN_LANG_EN, buf, sizeof(buf)) ==
+          0);
+
+    /* An unanswered SYN sent three times, then given up with RST. */
+    story.refused_frame = 0;
+    story.syns = 3;
+    story.rst_frame = 4;
+    story.rst_role = TP_ROLE_CLIENT;
+    explain_paragraph(EXPLAIN_PARA_HANDSHAKE, &story, &sum, EXPLAIN_LANG_ES, buf, sizeof(buf));
+    CHECK_STR(buf,
+              "El cliente pidió abrir la conexión con SYN (trama 1) y la captura no contiene "
+              "respuesta. El SYN se envió 3 veces.",
+              "unanswered, es");
+    explain_paragraph(EXPLAIN_PARA_TEARDOWN, &story, &sum, EXPLAIN_LANG_EN, buf, sizeof(buf));
+    CHECK_STR(buf, "Then the client abandoned the attempt with RST (frame 4).", "given up");
+
+    /* The exchange: requests without a response; bytes with separators. */
+    memset(&story, 0, sizeof(story));
+    story.hs_ack_frame = 3;
+    story.requests = 2;
+    story.first_request = "GET / HTTP/1.1";
+    story.first_request_frame = 4;
+    sum.bytes_to_server = 150;
+    sum.bytes_to_client = 1234567;
+    explain_paragraph(EXPLAIN_PARA_EXCHANGE, &story, &sum, EXPLAIN_LANG_EN, buf, sizeof(buf));
+    CHECK_STR(buf,
+              "The client sent 2 requests, the first GET / HTTP/1.1 (frame 4); the capture "
+              "holds no response. In all, the client sent 150 bytes of payload and the "
+              "server 1,234,567 bytes.",
+              "requests, no response");
+
+    /* A half-close: graceful, data after the first FIN, no last ACK. */
+    sum.close = TP_CLOSE_GRACEFUL;
+    story.first_fin_frame = 6;
+    story.first_fin_role = TP_ROLE_CLIENT;
+    story.second_fin_frame = 14;
+    story.after_fin_first = 8;
+    story.after_fin_last = 12;
+    explain_paragraph(EXPLAIN_PARA_TEARDOWN, &story, &sum, EXPLAIN_LANG_EN, buf, sizeof(buf));
+    CHECK_STR(buf,
+              "The client closed first with FIN (frame 6) and the server closed its side with "
+              "FIN (frame 14): a graceful close. The server sent data after the client's FIN "
+              "(a half-close; frames 8-12).",
+              "half-close");
+}
+
+/* The summary as narrative_write prints it, from rows: flights beyond
+ * EXPLAIN_FLIGHTS are counted, the failing alert comes before the verdict. */
+static void
+test_narrative_flights(void)
+{
+    static const uint8_t hello_stage[] = { TLS_STAGE_CLIENT_HELLO };
+    static const uint8_t hrr_stage[] = { TLS_STAGE_HELLO_RETRY_REQUEST };
+    static const uint8_t alert_stage[] = { TLS_STAGE_ALERT };
+    static const uint8_t alert_desc[] = { 40 }; /* handshake_failure */
+    ladder_row_t         flight_rows[9];
+    conv_summary_t       sum;
+    ladder_conv_t        conv = { 0, "10.0.0.2:40000", "10.0.0.1:443", flight_rows, 9, &sum };
+    ladder_opts_t        opts = { EXPLAIN_LANG_EN, true, false };
+    char                 text[8192];
+    size_t               len;
+    FILE                *out = tmpfile();
+
+    memset(flight_rows, 0, sizeof(flight_rows));
+    memset(&sum, 0, sizeof(sum));
+    sum.history = "ShADad";
+    sum.close = TP_CLOSE_OPEN;
+    sum.tls_result = TLS_RESULT_FAILED;
+    sum.bytes_to_server = 10;
+    for (unsigned i = 0; i < 9; i++) {
+        ladder_row_t *row = &flight_rows[i];
+
+        row->frame = 10 + i;
+        row->dir = (i % 2) ? TP_DIR_TO_CLIENT : TP_DIR_TO_SERVER;
+        row->phase = TP_PHASE_DATA;
+        row->label = "x";
+        row->sentence = "s";
+        row->in.dir = row->dir;
+        row->in.step = TP_STEP_DATA;
+        row->in.tls_count = 1;
+        row->in.tls_stages = (i % 2) ? hrr_stage : hello_stage;
+    }
+    /* the ninth packet: the server's alert, where the handshake fails */
+    flight_rows[8].dir = flight_rows[8].in.dir = TP_DIR_TO_CLIENT;
+    flight_rows[8].in.tls_stages = alert_stage;
+    flight_rows[8].in.tls_alerts = alert_desc;
+    flight_rows[8].in.tls_alert_count = 1;
+    flight_rows[8].in.tls_failed_here = true;
+    CHECK(out != NULL);
+    if (out == NULL)
+        return;
+    narrative_write(out, &conv, &opts, true);
+    rewind(out);
+    len = fread(text, 1, sizeof(text) - 1, out);
+    text[len] = '\0';
+    fclose(out);
+    CHECK(strstr(text,
+                 "TLS handshake in 8 flights: (1) the client: Client Hello (frame 10); "
+                 "(2) the server: Hello Retry Request (frame 11);") != NULL);
+    CHECK(strstr(text,
+                 "(6) the server: Hello Retry Request (frame 15); and 2 more flights. "
+                 "The server sent an Alert, handshake_failure (frame 18). The "
+                 "handshake failed.") != NULL);
+    if (check_failed)
+        printf("%s\n", text);
+}
+
 int
 main(void)
 {
+    test_history_words();
+    test_paragraphs();
+    test_narrative_flights();
     test_rows();
     test_truncation();
     test_app_line();
