@@ -26,8 +26,9 @@ batch=${TCPPHASE_BATCH:-tcpphase-batch}
 out=$(mktemp -d "${TMPDIR:-/tmp}/batch-sqlite.XXXXXX")
 trap 'rm -rf "$out"' EXIT
 
-# parallel 20221122 (Debian 12) starts the ssh master of -M
-# (--controlmaster) with the --ssh command taken as one program name; with
+# GNU parallel 20221122 (Debian 12; the code is the same in 20240222,
+# Debian 13) starts the ssh master of -M (--controlmaster) with the --ssh
+# command taken as one program name (Perl's exec of a list); with
 # a command of several words that fails, and the forked copy of parallel
 # goes on running jobs whose output is lost (over loopback it once also
 # removed a capture). Refused: with -M, give --ssh one word (a wrapper

@@ -87,7 +87,7 @@ free_port() {
 }
 # ssh through the test's config only (-F: no ~/.ssh/config). parallel gets
 # it as one word: parallel 20221122 (Debian 12) loses jobs silently with
-# -M and a --ssh of several words.
+# -M and a --ssh of several words (README.md, "Many captures").
 cat >"$tmp/ssh" <<EOF
 #!/bin/sh
 exec ssh -F '$tmp/ssh_config' "\$@"
