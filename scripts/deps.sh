@@ -41,6 +41,18 @@ for pkg in $missing; do
     fi
     pkgs="$pkgs $pkg"
 done
+# openssh-server (for the test batch.parallel.ssh, which runs an sshd of
+# its own) must not bring up this machine's ssh service: Debian's
+# ssh.service, ssh.socket and /etc/init.d/ssh do not start while
+# /etc/ssh/sshd_not_to_be_run exists. Made before the package is
+# installed, so its service starts neither now nor at boot.
+case " $pkgs " in
+    *" openssh-server "*)
+        $sudo mkdir -p /etc/ssh
+        $sudo touch /etc/ssh/sshd_not_to_be_run
+        echo "deps.sh: openssh-server's service stays off (remove /etc/ssh/sshd_not_to_be_run to run it)"
+        ;;
+esac
 echo "Installing:$pkgs"
 # shellcheck disable=SC2086
 $sudo apt-get install -y -qq --no-install-recommends $pkgs

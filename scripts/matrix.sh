@@ -101,8 +101,11 @@ run_version() {
         flock 9
     fi
     t=$(now)
-    # valgrind: tshark.reload's exact memory check (required on 4.6).
-    "$top/scripts/make-root.sh" "$suite" "$root" valgrind parallel sqlite3 time
+    # valgrind: tshark.reload's exact memory check (required on 4.6);
+    # parallel, sqlite3, time, rsync and OpenSSH: the batch tests (the
+    # root's policy-rc.d keeps its sshd service from starting).
+    "$top/scripts/make-root.sh" "$suite" "$root" valgrind parallel sqlite3 time \
+        rsync openssh-client openssh-server
     record "$version" root "$t"
 
     got=$(in_root "$root" dpkg-query -W -f='${Version}' tshark)

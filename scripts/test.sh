@@ -36,10 +36,12 @@ stage_done() { echo "== stage $1 done in $(( $(date +%s) - stage_start )) s"; st
 
 # Beyond the build: Wireshark Qt under Xvfb for the GUI test, clang-format
 # for the format check, valgrind for the reload check's memory judgement,
-# GNU parallel, sqlite3 and time for the batch tests, clang and its
-# runtimes for the fuzz harness, debootstrap for the version matrix and
-# the fresh machine.
-extra="xvfb xdotool imagemagick wireshark-qt x11-utils clang-format valgrind parallel sqlite3 time"
+# GNU parallel, sqlite3 and time for the batch tests (with rsync and
+# OpenSSH's client and server: the recipe over ssh, batch.parallel.ssh),
+# clang and its runtimes for the fuzz harness, debootstrap for the version
+# matrix and the fresh machine.
+extra="xvfb xdotool imagemagick wireshark-qt x11-utils clang-format valgrind parallel sqlite3 time
+       rsync openssh-client openssh-server"
 want 2 && extra="$extra debootstrap"
 want 4 && extra="$extra clang libclang-rt-14-dev"
 want 6 && extra="$extra debootstrap git"

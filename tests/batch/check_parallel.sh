@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The GNU parallel + SQLite recipe of README.md ("Batch statistics"), run
 # on captures/ with 2 local jobs and once through --sshlogin ':' (the local
-# host as a parallel "remote"), then the README's example queries.
+# host as a parallel "remote": nothing copied), then the README's example
+# queries. Over ssh for real: check_parallel_ssh.sh (batch.parallel.ssh).
 # Skipped (77) without parallel or sqlite3.
 set -euo pipefail
 batch=$1 root=$2
