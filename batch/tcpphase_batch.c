@@ -57,7 +57,8 @@ typedef struct {
 static options_t opt;
 
 /* tcp.stream numbering of the Wireshark release whose headers (and
- * libwiretap) this is built against (docs/batch.md, section 2). */
+ * libwiretap) this is built against (wtap_compat.h; docs/batch.md,
+ * section 2). */
 static const stream_rules_t *stream_rules;
 
 /* ---- TLS memory, owned by its conversation ---- */
@@ -948,7 +949,7 @@ main(int argc, char **argv)
     int         ch, status = 0;
     bool        show_progress;
 
-    stream_rules = stream_rules_for_version(WIRESHARK_VERSION_MAJOR, WIRESHARK_VERSION_MINOR);
+    stream_rules = tp_wtap_stream_rules();
     opt.format = FORMAT_CSV;
     opt.tls = true;
     opt.idle_timeout = INT64_C(3600) * 1000000000;
