@@ -73,9 +73,12 @@ decode_tcp(span_t s, tcp_packet_facts_t *out)
 {
     uint32_t hlen;
 
-    /* The TCP dissector reads ports to window (16 bytes) before it looks
-     * its conversation up; fewer and it stops before numbering one. */
-    if (s.cap < 16)
+    /* The TCP dissector reads up to the flags (14 bytes) or the window (16)
+     * before it looks its conversation up, depending on the release
+     * (stream_rules.h): the facts are filled from 14 on, for the caller to
+     * decide whether such a segment is numbered. */
+    out->tcp_captured = s.cap;
+    if (s.cap < 14)
         return DECODE_TCP_SHORT;
     out->src_port = get16(s.p);
     out->dst_port = get16(s.p + 2);
@@ -88,6 +91,8 @@ decode_tcp(span_t s, tcp_packet_facts_t *out)
     out->payload = NULL;
     out->payload_captured = 0;
     out->payload_len = 0;
+    if (s.cap < 16)
+        return DECODE_TCP_SHORT;
     if (s.cap < 20 || hlen < 20 || hlen > s.rep)
         return DECODE_TCP_BAD_HEADER;
     out->payload_len = s.rep - hlen;

@@ -30,7 +30,8 @@ typedef enum {
 /* What became of a frame. */
 typedef enum {
     DECODE_TCP = 0,        /* a TCP header was read: facts filled */
-    DECODE_TCP_SHORT,      /* TCP, but fewer than 16 header bytes captured */
+    DECODE_TCP_SHORT,      /* TCP, but fewer than 16 header bytes captured
+                            * (facts filled from 14 on) */
     DECODE_TCP_BAD_HEADER, /* TCP with a data offset < 20 or past the segment,
                             * or its first 20 bytes not captured */
     DECODE_NOT_IP,         /* a link type we read, carrying no IPv4/IPv6 */
@@ -54,12 +55,15 @@ typedef struct {
     const uint8_t *payload;          /* captured payload bytes, or NULL */
     uint32_t       payload_captured; /* <= payload_len */
     uint32_t       ip_bytes;         /* IP total length (outermost IP header) */
+    uint32_t       tcp_captured;     /* TCP bytes captured, header included */
 } tcp_packet_facts_t;
 
 /* data/caplen: the captured bytes; wire_len: the frame's length on the
  * wire. The last TCP header of the frame wins (IP-in-IP tunnels). For
- * DECODE_TCP_BAD_HEADER, addresses, ports, seq and flags are filled: the
- * TCP dissector still numbers such a packet's conversation. */
+ * DECODE_TCP_BAD_HEADER, and for DECODE_TCP_SHORT with tcp_captured of 14
+ * or more, addresses, ports, seq, ack, flags and lengths are filled: the
+ * TCP dissector may still number such a packet's conversation
+ * (stream_rules.h). */
 decode_result_t decode_frame(link_type_t link, const uint8_t *data, uint32_t caplen,
                              uint32_t wire_len, tcp_packet_facts_t *out);
 

@@ -3,9 +3,10 @@
  * any size, without epan. Frames come from libwiretap, the TCP header from
  * decode.c, and the results from the same pure machines the plugin runs
  * (tcp_phase, conn_state, tls_stage without keys, conv_summary, conv_csv).
- * Stream numbers follow Wireshark's tcp.stream (docs/batch.md, "Stream
- * numbers"); a conversation's state is released once it is finished, so
- * memory follows the open conversations, not the file.
+ * Stream numbers follow the tcp.stream of the Wireshark release it is built
+ * against (stream_rules.c; docs/batch.md, "Stream numbers"); a
+ * conversation's state is released once it is finished, so memory follows
+ * the open conversations, not the file.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -32,6 +33,7 @@
 #include "conv_csv.h"
 #include "conv_summary.h"
 #include "decode.h"
+#include "stream_rules.h"
 #include "tcp_flags.h"
 #include "tcp_phase.h"
 #include "tls_stage.h"
@@ -53,6 +55,11 @@ typedef struct {
 } options_t;
 
 static options_t opt;
+
+/* tcp.stream numbering of the Wireshark release whose headers (and
+ * libwiretap) this is built against (wtap_compat.h; docs/batch.md,
+ * section 2). */
+static const stream_rules_t *stream_rules;
 
 /* ---- TLS memory, owned by its conversation ---- */
 
@@ -115,19 +122,17 @@ typedef struct {
     uint8_t  family;
     uint8_t  first_src[16], first_dst[16];
     uint16_t first_src_port, first_dst_port;
-    /* TCP's base sequence numbers by direction (flow1: from the greater
-     * address, as Wireshark orders its two flows); they decide when a
-     * SYN on the same ports starts a new stream. */
-    bool        base_set[2];
-    uint32_t    base_seq[2];
-    bool        tagged; /* at least one packet fed the machines */
-    bool        tls_checked;
-    tp_time_t   last_seen; /* capture time of its last packet */
-    uint32_t    pkts[2];   /* by flow_index() */
-    uint64_t    ip_bytes[2];
-    tp_conv_t   tcp;
-    tls_conv_t *tls;
-    block_t    *blocks; /* the TLS machine's memory */
+    /* What decides when a segment on the same ports starts a new stream
+     * (stream_rules.h). */
+    stream_track_t track;
+    bool           tagged; /* at least one packet fed the machines */
+    bool           tls_checked;
+    tp_time_t      last_seen; /* capture time of its last packet */
+    uint32_t       pkts[2];   /* by flow_index() */
+    uint64_t       ip_bytes[2];
+    tp_conv_t      tcp;
+    tls_conv_t    *tls;
+    block_t       *blocks; /* the TLS machine's memory */
 } conv_t;
 
 static guint
@@ -569,41 +574,37 @@ conv_new(reader_t *r, const tcp_packet_facts_t *f, const pair_t *key)
     return c;
 }
 
-/* The conversation TCP would give this segment (docs/batch.md, "Stream
- * numbers"): the last one on the endpoint pair, unless this is a SYN
- * without ACK whose sequence number differs from the base sequence number
- * of its direction, which starts a new stream. A SYN-ACK never does. */
+/* The conversation TCP would give this segment: the latest one on its
+ * endpoint pair, unless the release's rules say the segment starts a new
+ * stream (stream_rules.c; docs/batch.md, "Stream numbers"). */
 static conv_t *
 conv_for(reader_t *r, const tcp_packet_facts_t *f)
 {
-    pair_t  key;
-    conv_t *c;
-    int     flow = flow_index(f);
+    pair_t           key;
+    conv_t          *c;
+    stream_track_t   track;
+    stream_segment_t seg;
 
     make_pair(f, &key);
     c = (conv_t *)g_hash_table_lookup(r->convs, &key);
-    if (c == NULL) {
-        c = conv_new(r, f, &key);
-    } else if ((f->flags & (TCP_FLAG_SYN | TCP_FLAG_ACK)) == TCP_FLAG_SYN && c->base_set[flow] &&
-               f->seq != c->base_seq[flow]) {
-        g_hash_table_steal(r->convs, &key);
-        conv_finish(r, c);
+    if (c != NULL)
+        track = c->track;
+    else
+        memset(&track, 0, sizeof(track));
+    seg.flow = flow_index(f);
+    seg.flags = f->flags;
+    seg.seq = f->seq;
+    seg.ack = f->ack;
+    seg.header_len = f->header_len;
+    seg.segment_len = f->segment_len;
+    if (stream_track_segment(stream_rules, &track, c != NULL, &seg)) {
+        if (c != NULL) {
+            g_hash_table_steal(r->convs, &key);
+            conv_finish(r, c);
+        }
         c = conv_new(r, f, &key);
     }
-    /* TCP's sequence analysis keeps the first sequence number of each
-     * direction (a SYN's own, one less otherwise) and takes the other
-     * direction's from the first ACK; it runs when the segment on the wire
-     * holds its whole header. */
-    if (f->segment_len >= f->header_len) {
-        if (!c->base_set[flow]) {
-            c->base_seq[flow] = (f->flags & TCP_FLAG_SYN) ? f->seq : f->seq - 1;
-            c->base_set[flow] = true;
-        }
-        if (!c->base_set[1 - flow] && (f->flags & TCP_FLAG_ACK)) {
-            c->base_seq[1 - flow] = f->ack - 1;
-            c->base_set[1 - flow] = true;
-        }
-    }
+    c->track = track;
     return c;
 }
 
@@ -795,7 +796,11 @@ read_capture(const input_t *in, bool show_progress)
         t = record_time(wr);
         if (r.frames == 1 || t > r.now)
             r.now = t;
-        if (res == DECODE_TCP || res == DECODE_TCP_BAD_HEADER)
+        /* A bogus or cut header is numbered (and counted) without feeding
+         * the machines, if this release's TCP dissector numbers it. */
+        if (res == DECODE_TCP ||
+            ((res == DECODE_TCP_BAD_HEADER || res == DECODE_TCP_SHORT) &&
+             stream_rules_numbered(stream_rules, f.tcp_captured)))
             feed_packet(&r, &f, res, (uint32_t)r.frames, t);
         /* A sweep costs one look at every open conversation: at most once
          * per second of capture time, and only after open/8 packets, so
@@ -944,6 +949,7 @@ main(int argc, char **argv)
     int         ch, status = 0;
     bool        show_progress;
 
+    stream_rules = tp_wtap_stream_rules();
     opt.format = FORMAT_CSV;
     opt.tls = true;
     opt.idle_timeout = INT64_C(3600) * 1000000000;
@@ -973,7 +979,11 @@ main(int argc, char **argv)
             break;
         case 'n': opt.tls = false; break;
         case 'h': usage(stdout); return 0;
-        case 'V': printf("tcpphase-batch %s\n", PLUGIN_VERSION); return 0;
+        case 'V':
+            printf("tcpphase-batch %s (libwiretap of Wireshark %d.%d.%d; tcp.stream rules of %s)\n",
+                   PLUGIN_VERSION, WIRESHARK_VERSION_MAJOR, WIRESHARK_VERSION_MINOR,
+                   WIRESHARK_VERSION_MICRO, stream_rules->name);
+            return 0;
         default: usage(stderr); return EXIT_USAGE;
         }
     }

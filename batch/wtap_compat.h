@@ -1,12 +1,13 @@
 /* wtap_compat.h
- * The one place where tcpphase-batch meets libwiretap's API differences.
+ * The one place where tcpphase-batch meets the Wireshark version: the
+ * differences of libwiretap's API, and the tcp.stream rule set to follow.
  *
- * 4.0 (built and tested here): wtap_read() fills a caller's Buffer and
- * wtap_rec_init() takes only the record. From 4.6 on the record carries
- * its own buffer (rec->data): wtap_rec_init(rec, size) and wtap_read()
- * without a Buffer argument; 4.4 keeps the 4.0 form. tcpphase_batch.c
- * compiles (gcc -fsyntax-only, the project's warnings, -Werror) against the
- * 4.4.19 and 4.6.9 headers; only 4.0 has been linked and run.
+ * 4.0: wtap_read() fills a caller's Buffer and wtap_rec_init() takes only
+ * the record. From 4.6 on the record carries its own buffer (rec->data):
+ * wtap_rec_init(rec, size) and wtap_read() without a Buffer argument; 4.2
+ * and 4.4 keep the 4.0 form. 4.0 is built and tested here, 4.4 and 4.6 by
+ * scripts/matrix.sh; against 4.2.2's headers tcpphase_batch.c has only
+ * been compiled (gcc -fsyntax-only, the project's warnings, -Werror).
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -17,6 +18,8 @@
 #include <wiretap/wtap.h>
 #include <wsutil/buffer.h>
 #include <wsutil/wslog.h>
+
+#include "stream_rules.h"
 
 #if WIRESHARK_VERSION_MAJOR > 4 || (WIRESHARK_VERSION_MAJOR == 4 && WIRESHARK_VERSION_MINOR >= 6)
 #define TP_WTAP_REC_OWNS_BUFFER 1
@@ -86,6 +89,15 @@ tp_wtap_data(tp_wtap_record_t *r)
 #else
     return ws_buffer_start_ptr(&r->buf);
 #endif
+}
+
+/* Wireshark's TCP dissector numbers port reuse differently from one
+ * release to the next: follow the release these headers (and the
+ * libwiretap linked with them) come from (docs/batch.md, section 2). */
+static inline const stream_rules_t *
+tp_wtap_stream_rules(void)
+{
+    return stream_rules_for_version(WIRESHARK_VERSION_MAJOR, WIRESHARK_VERSION_MINOR);
 }
 
 #endif /* TCPPHASE_BATCH_WTAP_COMPAT_H */

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Writes small pcap files that test what tcpphase-batch must do like
-Wireshark: tcp.stream numbering on reused port pairs, link layers, IPv6
-extension headers, padding and snaplen, a bogus TCP header.
+Wireshark: tcp.stream numbering on reused port pairs (with the cases where
+Wireshark releases differ), link layers, IPv6 extension headers, padding
+and snaplen, a bogus TCP header.
 
     synth_cases.py OUTDIR            every case, one pcap each
     synth_cases.py --many N OUT      N short conversations (the RSS test)
@@ -181,6 +182,91 @@ def cases():
     bad += [(T + 5000, ether(0x0800, ipv4(B4, A4, 6, tcp(80, 42002, 1, 0, "", offset=3))))]
     bad += v4(http_conv(42002, 30, 40, T + 5100))
     out["bogus_offset"] = (1, bad)
+
+    # Where Wireshark releases number differently (docs/batch.md, section
+    # 2; tests/unit/test_stream_rules.c has the same sequences with each
+    # release's numbers). One port pair per sub-case, one after the other.
+    def seq_frames(parts, tags=()):
+        frames = []
+        t = T
+        for part in parts:
+            for fc, seg, *cap in part:
+                fr = ether(0x0800, ipv4(A4 if fc else B4, B4 if fc else A4, 6, seg), tags)
+                frames.append((t, fr, 14 + 20 + cap[0]) if cap else (t, fr))
+                t += 100
+            t += 10000
+        return frames
+
+    C, S = True, False
+    # Another SYN-ACK: up to 4.2 it becomes the new base (a later SYN from
+    # the server with it stays), from 4.4 it starts a stream; the base from
+    # an ACK (ack - 1) counts the same; a SYN-ACK from the SYN's sender.
+    out["synack_rebase"] = (1, seq_frames([
+        [(C, tcp(44000, 80, 100, 0, "S")), (S, tcp(80, 44000, 500, 101, "SA")),
+         (S, tcp(80, 44000, 700, 101, "SA")), (S, tcp(80, 44000, 700, 0, "S")),
+         (S, tcp(80, 44000, 500, 0, "S"))],
+        [(C, tcp(44001, 80, 100, 0, "S")), (C, tcp(44001, 80, 101, 4001, "A")),
+         (S, tcp(80, 44001, 4000, 101, "SA")), (S, tcp(80, 44001, 4444, 101, "SA"))],
+        [(C, tcp(44002, 80, 100, 0, "S")), (C, tcp(44002, 80, 300, 1, "SA"))],
+    ]))
+    # The same endpoints on two VLANs: one endpoint pair for Wireshark.
+    vlan = []
+    for vid, (isn_c, isn_s) in ((5, (100, 500)), (6, (900, 700))):
+        vlan.append(seq_frames([[(C, tcp(44003, 80, isn_c, 0, "S"))],
+                                [(S, tcp(80, 44003, isn_s, isn_c + 1, "SA"))]], ((0x8100, vid),)))
+    out["vlan_same_pair"] = (1, [vlan[0][0], vlan[1][0], vlan[0][1], vlan[1][1]])
+    # The same SYN-ACK again after a RST, after a FIN-ACK.
+    out["synack_after_close"] = (1, seq_frames([
+        [(C, tcp(44010, 80, 100, 0, "S")), (S, tcp(80, 44010, 500, 101, "SA")),
+         (C, tcp(44010, 80, 101, 0, "R")), (S, tcp(80, 44010, 500, 101, "SA")),
+         (C, tcp(44010, 80, 101, 501, "A"))],
+        [(C, tcp(44011, 80, 100, 0, "S")), (S, tcp(80, 44011, 500, 101, "SA")),
+         (S, tcp(80, 44011, 600, 101, "SA")), (C, tcp(44011, 80, 101, 601, "FA")),
+         (S, tcp(80, 44011, 600, 101, "SA")), (C, tcp(44011, 80, 100, 0, "S"))],
+    ]))
+    # What marks a close for a SYN with the old ISN (4.2 on): RST (also on a
+    # SYN, also without ACK) and FIN with ACK, from a header of 20 bytes or
+    # more even if longer than its segment; a first SYN of a direction
+    # without a base clears the marks unless its own offset is bogus.
+    out["close_marks"] = (1, seq_frames([
+        [(S, tcp(80, 44020, 5, 101, "RA")), (C, tcp(44020, 80, 100, 0, "S"))],
+        [(C, tcp(44021, 80, 100, 0, "S")), (C, tcp(44021, 80, 100, 0, "SR")),
+         (C, tcp(44021, 80, 100, 0, "S"))],
+        [(C, tcp(44022, 80, 100, 0, "S")), (C, tcp(44022, 80, 101, 0, "F")),
+         (C, tcp(44022, 80, 100, 0, "S")), (C, tcp(44022, 80, 100, 0, "SF")),
+         (C, tcp(44022, 80, 100, 0, "S"))],
+        [(S, tcp(80, 44023, 5, 0, "R")), (C, tcp(44023, 80, 100, 0, "S")),
+         (C, tcp(44023, 80, 100, 0, "S"))],
+        [(S, tcp(80, 44024, 5, 0, "R")), (C, tcp(44024, 80, 100, 0, "SR")),
+         (C, tcp(44024, 80, 100, 0, "S"))],
+        [(S, tcp(80, 44025, 5, 0, "R")), (C, tcp(44025, 80, 100, 0, "S", offset=4)),
+         (C, tcp(44025, 80, 100, 0, "S"))],
+        [(S, tcp(80, 44026, 5, 0, "R")), (C, tcp(44026, 80, 100, 0, "S", offset=8)[:20]),
+         (C, tcp(44026, 80, 100, 0, "S"))],
+        [(C, tcp(44027, 80, 100, 0, "S")), (S, tcp(80, 44027, 0, 101, "RA", offset=4)),
+         (C, tcp(44027, 80, 100, 0, "S"))],
+        [(C, tcp(44028, 80, 100, 0, "S")), (S, tcp(80, 44028, 0, 101, "RA", offset=8)[:20]),
+         (C, tcp(44028, 80, 100, 0, "S"))],
+    ]))
+    # A first segment whose header is longer than the segment: its base
+    # counts from 4.4 on.
+    out["header_past_segment"] = (1, seq_frames([
+        [(C, tcp(44030, 80, 5000, 0, "A", offset=15)[:20]), (C, tcp(44030, 80, 777, 0, "S")),
+         (S, tcp(80, 44030, 900, 778, "SA"))],
+    ]))
+    # Headers cut by the snapshot length (TCP bytes captured): 4.6 numbers
+    # a segment from 14 bytes on, earlier releases from 16.
+    cut = [[(C, tcp(44040 + n, 80, 100, 0, "S"), n)] for n in (12, 13, 14, 15, 16, 17, 19)]
+    cut += [[(C, tcp(44050 + n, 80, 100, 0, "S")), (S, tcp(80, 44050 + n, 0, 101, "RA"), n),
+             (C, tcp(44050 + n, 80, 100, 0, "S"))] for n in (14, 15, 16, 18)]
+    cut += [[(C, tcp(44070, 80, 100, 0, "S")), (C, tcp(44070, 80, 200, 0, "S"), 14),
+             (C, tcp(44070, 80, 200, 0, "S")), (S, tcp(80, 44070, 9, 201, "SA"), 15),
+             (S, tcp(80, 44070, 9, 201, "SA"))],
+            [(S, tcp(80, 44071, 5, 0, "R"), 14), (C, tcp(44071, 80, 100, 0, "S")),
+             (C, tcp(44071, 80, 100, 0, "S"))],
+            [(C, tcp(44072, 80, 100, 0, "S")), (S, tcp(80, 44072, 7, 101, "FA"), 16),
+             (C, tcp(44072, 80, 100, 0, "S"))]]
+    out["cut_headers"] = (1, seq_frames(cut))
 
     def conv_frames(wrap, port):
         return [(tt, wrap(fc, seg)) for tt, fc, seg in http_conv(port, port, port * 3, T)]

@@ -136,6 +136,16 @@ test_bad_tcp_headers(void)
     CHECK(decode_frame(LINK_RAW_IP, frame, 40, 40, &f) == DECODE_TCP_BAD_HEADER);
     put_tcp(frame + off, 1, 2, 3, TCP_FLAG_SYN, 5, 0);
     CHECK(decode_frame(LINK_RAW_IP, frame, 35, 40, &f) == DECODE_TCP_SHORT);
+    /* 14 and 15 bytes: short, but the facts a conversation look-up needs
+     * are there (4.6 numbers such a segment); 13: nothing. */
+    CHECK(f.tcp_captured == 15 && f.src_port == 1 && f.dst_port == 2 && f.seq == 3);
+    CHECK(f.flags == TCP_FLAG_SYN && f.header_len == 20 && f.segment_len == 20);
+    CHECK(decode_frame(LINK_RAW_IP, frame, 34, 40, &f) == DECODE_TCP_SHORT);
+    CHECK(f.tcp_captured == 14 && f.src_port == 1 && f.flags == TCP_FLAG_SYN);
+    CHECK(decode_frame(LINK_RAW_IP, frame, 33, 40, &f) == DECODE_TCP_SHORT);
+    CHECK(f.tcp_captured == 13 && f.src_port == 0 && f.flags == 0);
+    CHECK(decode_frame(LINK_RAW_IP, frame, 36, 40, &f) == DECODE_TCP_BAD_HEADER);
+    CHECK(f.tcp_captured == 16);
     CHECK(decode_frame(LINK_RAW_IP, frame, 38, 40, &f) == DECODE_TCP_BAD_HEADER);
     CHECK(decode_frame(LINK_RAW_IP, frame, 40, 40, &f) == DECODE_TCP);
 }
