@@ -6,6 +6,8 @@ file column, exit codes, a cut-short capture, a file that is no capture.
 
 import json
 import os
+import pty
+import select
 import subprocess
 import sys
 import tempfile
@@ -37,6 +39,35 @@ def main():
     rc, csv_out, err = run([binary, http])
     r.equal(rc, 0, "csv exit 0")
     r.equal(err, "", "quiet on stderr when it is no terminal")
+    # On a terminal the progress line is on: a capture this small is read
+    # before the first update (every 16,384 packets, 0.5 s apart), so what
+    # shows is the line being cleared at the end of the file.
+    try:
+        master, slave = pty.openpty()
+    except OSError as e:  # a chroot without its own /dev/ptmx
+        master = None
+        print("no pseudo-terminal here (%s): the terminal case is not checked" % e)
+    if master is not None:
+        try:
+            p = subprocess.run([binary, http], stdout=subprocess.PIPE, stderr=slave, timeout=300)
+            os.close(slave)
+            slave = None
+            tty_err = b""
+            while select.select([master], [], [], 0.5)[0]:
+                try:
+                    chunk = os.read(master, 4096)
+                except OSError:  # the other end is closed
+                    break
+                if not chunk:
+                    break
+                tty_err += chunk
+        finally:
+            if slave is not None:
+                os.close(slave)
+            os.close(master)
+        r.equal(p.returncode, 0, "exit 0 with stderr on a terminal")
+        r.equal(p.stdout.decode(), csv_out, "same rows with stderr on a terminal")
+        r.equal(tty_err, b"\r\x1b[K", "stderr on a terminal: the progress line cleared")
     csv_rows = csv_out.splitlines()[1:]
 
     # JSON lines: one object per CSV row, same values.
