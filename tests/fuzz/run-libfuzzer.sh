@@ -1,5 +1,9 @@
 #!/bin/sh
 # run-libfuzzer.sh [SECONDS]   coverage-guided run of fuzz_machines (default 60 s)
+#
+# TCPPHASE_FUZZ_TARGET=decode: the same for fuzz_decode, the frame decoder
+# of tcpphase-batch (its seeds from make_decode_corpus.py, its regression
+# inputs in tests/fuzz/regressions/decode/). Default: machines.
 # run-libfuzzer.sh --replay    run the seed corpus and the committed
 #                              regression inputs once, no fuzzing
 # run-libfuzzer.sh --ci        the suite's short run: a fixed seed and a fixed
@@ -33,16 +37,21 @@ esac
 if [ ! -f "$build/CMakeCache.txt" ]; then
     cmake -S "$top/tests/fuzz" -B "$build" >/dev/null
 fi
-cmake --build "$build" --target tcpphase_fuzz_machines >/dev/null
-fuzzer=$build/fuzz_machines
+target=${TCPPHASE_FUZZ_TARGET:-machines}
+case $target in
+machines) maker=make_corpus.py seeds=$build/seeds corpus=$build/corpus ;;
+decode) maker=make_decode_corpus.py seeds=$build/seeds-decode corpus=$build/corpus-decode ;;
+*) echo "run-libfuzzer.sh: unknown TCPPHASE_FUZZ_TARGET $target" >&2; exit 2 ;;
+esac
+cmake --build "$build" --target "tcpphase_fuzz_$target" >/dev/null
+fuzzer=$build/fuzz_$target
 
-seeds=$build/seeds
 stamp=$seeds/.made
-if [ ! -f "$stamp" ] || [ -n "$(find "$top/captures" "$top/tests/fuzz/make_corpus.py" -newer "$stamp" \( -name '*.pcap*' -o -name '*.py' \) 2>/dev/null | head -1)" ]; then
+if [ ! -f "$stamp" ] || [ -n "$(find "$top/captures" "$top/tests/fuzz/$maker" -newer "$stamp" \( -name '*.pcap*' -o -name '*.py' \) 2>/dev/null | head -1)" ]; then
     # Written aside and swapped in, so that a run reading the old corpus
     # never sees a half-written one.
     fresh=$(mktemp -d "$build/seeds.new.XXXXXX")
-    python3 "$top/tests/fuzz/make_corpus.py" "$fresh" >/dev/null
+    python3 "$top/tests/fuzz/$maker" "$fresh" >/dev/null
     touch "$fresh/.made"
     rm -rf "$seeds.old"
     [ -d "$seeds" ] && mv "$seeds" "$seeds.old"
@@ -50,16 +59,16 @@ if [ ! -f "$stamp" ] || [ -n "$(find "$top/captures" "$top/tests/fuzz/make_corpu
     rm -rf "$seeds.old"
 fi
 [ "$mode" = seeds ] && { echo "seeds: $(ls "$seeds" | wc -l) inputs in $seeds"; exit 0; }
-regressions=$top/tests/fuzz/regressions/machines
-mkdir -p "$build/corpus" "$build/artifacts"
+regressions=$top/tests/fuzz/regressions/$target
+mkdir -p "$corpus" "$build/artifacts"
 
 if [ "$mode" = replay ]; then
-    log=$build/libfuzzer-replay.log
+    log=$build/libfuzzer-$target-replay.log
     set -- "$seeds"
     [ -d "$regressions" ] && set -- "$@" "$regressions"
     "$fuzzer" -runs=0 -max_len=65536 -timeout=10 "$@" >"$log" 2>&1 || {
         tail -60 "$log"
-        echo "fuzz_machines: an input of the seed corpus or regressions failed (log: $log)"
+        echo "fuzz_$target: an input of the seed corpus or regressions failed (log: $log)"
         exit 1
     }
     grep -E '^#[0-9]+[[:space:]]+(INITED|DONE)' "$log" | tail -1
@@ -67,9 +76,9 @@ if [ "$mode" = replay ]; then
     exit 0
 fi
 
-log=$build/libfuzzer.log
+log=$build/libfuzzer-$target.log
 before=$(ls "$build/artifacts" | wc -l)
-set -- "$build/corpus" "$seeds"
+set -- "$corpus" "$seeds"
 [ -d "$regressions" ] && set -- "$@" "$regressions"
 status=0
 [ -n "$limit" ] || limit="-max_total_time=$seconds"
@@ -79,9 +88,9 @@ status=0
     "$@" >"$log" 2>&1 || status=$?
 grep -E '^#[0-9]+[[:space:]]+(INITED|DONE)' "$log" | tail -2
 grep -E '^stat::(number_of_executed_units|average_exec_per_sec|peak_rss_mb)' "$log" || true
-echo "corpus: $(ls "$build/corpus" | wc -l) inputs; new crash artifacts: $(( $(ls "$build/artifacts" | wc -l) - before )) (in $build/artifacts)"
+echo "corpus: $(ls "$corpus" | wc -l) inputs; new crash artifacts: $(( $(ls "$build/artifacts" | wc -l) - before )) (in $build/artifacts)"
 if [ "$status" != 0 ]; then
     grep -E 'ERROR|runtime error|check failed|SUMMARY|Test unit written' "$log" | head -20
-    echo "fuzz_machines failed (status $status, log: $log)"
+    echo "fuzz_$target failed (status $status, log: $log)"
 fi
 exit $status
