@@ -33,6 +33,7 @@
 #include "conv_csv.h"
 #include "conv_summary.h"
 #include "decode.h"
+#include "endpoint_pair.h"
 #include "stream_rules.h"
 #include "tcp_flags.h"
 #include "tcp_phase.h"
@@ -108,20 +109,12 @@ tls_block_release(void *ctx, void *ptr)
 
 /* ---- conversations ---- */
 
-/* Endpoint pair in a fixed order, the hash key. */
 typedef struct {
-    uint8_t  family;
-    uint8_t  pad;
-    uint16_t port_lo, port_hi;
-    uint8_t  addr_lo[16], addr_hi[16];
-} pair_t;
-
-typedef struct {
-    pair_t   key;
-    uint32_t stream;
-    uint8_t  family;
-    uint8_t  first_src[16], first_dst[16];
-    uint16_t first_src_port, first_dst_port;
+    endpoint_pair_t key;
+    uint32_t        stream;
+    uint8_t         family;
+    uint8_t         first_src[16], first_dst[16];
+    uint16_t        first_src_port, first_dst_port;
     /* What decides when a segment on the same ports starts a new stream
      * (stream_rules.h). */
     stream_track_t track;
@@ -138,21 +131,13 @@ typedef struct {
 static guint
 pair_hash(gconstpointer k)
 {
-    const pair_t *p = (const pair_t *)k;
-    uint32_t      words[8];
-    uint32_t      h = ((uint32_t)p->port_lo << 16 | p->port_hi) * 0x9E3779B1u ^ p->family;
-
-    memcpy(words, p->addr_lo, 16);
-    memcpy(words + 4, p->addr_hi, 16);
-    for (int i = 0; i < 8; i++)
-        h = (h ^ words[i]) * 0x85EBCA6Bu;
-    return h ^ (h >> 15);
+    return endpoint_pair_hash((const endpoint_pair_t *)k);
 }
 
 static gboolean
 pair_equal(gconstpointer a, gconstpointer b)
 {
-    return memcmp(a, b, sizeof(pair_t)) == 0;
+    return endpoint_pair_equal((const endpoint_pair_t *)a, (const endpoint_pair_t *)b);
 }
 
 static size_t
@@ -174,24 +159,9 @@ flow_index(const tcp_packet_facts_t *f)
 }
 
 static void
-make_pair(const tcp_packet_facts_t *f, pair_t *p)
+make_pair(const tcp_packet_facts_t *f, endpoint_pair_t *p)
 {
-    const uint8_t *lo = f->src, *hi = f->dst;
-    uint16_t       plo = f->src_port, phi = f->dst_port;
-    int order = plo != phi ? (plo < phi ? -1 : 1) : memcmp(f->src, f->dst, addr_len(f->family));
-
-    if (order > 0) {
-        lo = f->dst;
-        hi = f->src;
-        plo = f->dst_port;
-        phi = f->src_port;
-    }
-    memset(p, 0, sizeof(*p));
-    p->family = f->family;
-    p->port_lo = plo;
-    p->port_hi = phi;
-    memcpy(p->addr_lo, lo, 16);
-    memcpy(p->addr_hi, hi, 16);
+    endpoint_pair_make(p, f->family, addr_len(f->family), f->src, f->src_port, f->dst, f->dst_port);
 }
 
 /* ---- rows, written in stream order as soon as all before are done ---- */
@@ -279,23 +249,6 @@ format_endpoint(char *buf, size_t size, uint8_t family, const uint8_t *addr, uin
         snprintf(buf, size, "[%s]:%u", text, port);
     else
         snprintf(buf, size, "%s:%u", text, port);
-}
-
-/* RFC 4180 field (the file column). */
-static void
-csv_text(FILE *f, const char *text)
-{
-    if (strpbrk(text, ",\"\r\n") == NULL) {
-        fputs(text, f);
-        return;
-    }
-    fputc('"', f);
-    for (; *text; text++) {
-        if (*text == '"')
-            fputc('"', f);
-        fputc(*text, f);
-    }
-    fputc('"', f);
 }
 
 static void
@@ -442,7 +395,7 @@ write_row(FILE *f, const input_t *in, const conv_t *c)
         format_endpoint(client, sizeof(client), c->family, caddr, cport, true);
         format_endpoint(server, sizeof(server), c->family, saddr, sport, true);
         if (opt.file_column) {
-            csv_text(f, in->name);
+            conv_csv_field(f, in->name, false);
             fputc(',', f);
         }
         conv_csv_write_row(f, c->stream, client, server, &sum);
@@ -512,7 +465,7 @@ write_row(FILE *f, const input_t *in, const conv_t *c)
 
 typedef struct {
     const input_t *in;
-    GHashTable    *convs; /* pair_t -> conv_t (the current one) */
+    GHashTable    *convs; /* endpoint_pair_t -> conv_t (the current one) */
     uint32_t       next_stream;
     tp_time_t      now; /* the latest capture time seen */
     tp_time_t      last_sweep;
@@ -555,7 +508,7 @@ conv_finish(reader_t *r, conv_t *c)
 }
 
 static conv_t *
-conv_new(reader_t *r, const tcp_packet_facts_t *f, const pair_t *key)
+conv_new(reader_t *r, const tcp_packet_facts_t *f, const endpoint_pair_t *key)
 {
     conv_t *c = (conv_t *)calloc(1, sizeof(conv_t));
 
@@ -580,7 +533,7 @@ conv_new(reader_t *r, const tcp_packet_facts_t *f, const pair_t *key)
 static conv_t *
 conv_for(reader_t *r, const tcp_packet_facts_t *f)
 {
-    pair_t           key;
+    endpoint_pair_t  key;
     conv_t          *c;
     stream_track_t   track;
     stream_segment_t seg;
@@ -844,9 +797,9 @@ read_capture(const input_t *in, bool show_progress)
             /* A comment line (pandas: comment='#', sqlite: skipped by the
              * recipe in README.md) rather than a row of wrong columns. */
             fputs("#incomplete,", opt.out);
-            csv_text(opt.out, in->name);
+            conv_csv_field(opt.out, in->name, false);
             fprintf(opt.out, ",%" PRIu64 " packets read,", r.frames);
-            csv_text(opt.out, wtap_strerror(err));
+            conv_csv_field(opt.out, wtap_strerror(err), false);
             fputs("\r\n", opt.out);
             break;
         case FORMAT_ZEEK:

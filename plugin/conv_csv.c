@@ -20,10 +20,8 @@ conv_csv_write_header(FILE *out)
           out);
 }
 
-/* RFC 4180: quoted when the text holds a comma, a quote or a line break,
- * quotes doubled; always_quote for free text such as the SNI. */
-static void
-put_field(FILE *out, const char *text, bool always_quote)
+void
+conv_csv_field(FILE *out, const char *text, bool always_quote)
 {
     if (!always_quote && strpbrk(text, ",\"\r\n") == NULL) {
         fputs(text, out);
@@ -55,11 +53,11 @@ conv_csv_write_row(FILE *out, uint32_t stream, const char *client, const char *s
                    const conv_summary_t *sum)
 {
     fprintf(out, "%" PRIu32 ",", stream);
-    put_field(out, client, false);
+    conv_csv_field(out, client, false);
     fputc(',', out);
-    put_field(out, server, false);
+    conv_csv_field(out, server, false);
     fprintf(out, ",%s,", conn_state_name(sum->state));
-    put_field(out, sum->history, false);
+    conv_csv_field(out, sum->history, false);
     fputc(',', out);
     put_seconds(out, sum->has_handshake_rtt, sum->handshake_rtt);
     fputc(',', out);
@@ -71,7 +69,7 @@ conv_csv_write_row(FILE *out, uint32_t stream, const char *client, const char *s
             sum->packets[TP_PHASE_TEARDOWN - 1], sum->bytes_to_server, sum->bytes_to_client,
             sum->closer ? tp_role_name(sum->closer) : "", tp_close_name(sum->close),
             sum->tls_version ? tls_version_name(sum->tls_version) : "");
-    put_field(out, sum->tls_sni, true);
+    conv_csv_field(out, sum->tls_sni, true);
     fputc(',', out);
     put_seconds(out, sum->has_tls_handshake_time, sum->tls_handshake_time);
     fprintf(out, ",%s\r\n", tls_result_name(sum->tls_result));

@@ -11,11 +11,16 @@
 #define TCPPHASE_CONV_CSV_H
 
 #include <stdint.h>
+#include <stdbool.h>
 #include <stdio.h>
 
 #include "conv_summary.h"
 
 void conv_csv_write_header(FILE *out);
+
+/* One RFC 4180 field: quoted when the text holds a comma, a quote or a
+ * line break, quotes doubled; always_quote for free text such as the SNI. */
+void conv_csv_field(FILE *out, const char *text, bool always_quote);
 
 /* client and server are "address:port" ("[v6]:port" for IPv6). */
 void conv_csv_write_row(FILE *out, uint32_t stream, const char *client, const char *server,

@@ -13,6 +13,7 @@
 
 #include <wsutil/wmem/wmem.h>
 
+#include "endpoint_pair.h"
 #include "packet_facts.h"
 #include "phase_analysis.h"
 #include "tcp_flags.h"
@@ -47,12 +48,6 @@ phase_analysis_cleanup(void)
  * packet is no SYN (TCP starts a new conversation on a reused port pair
  * at a SYN); otherwise the lookup is done and the entry refreshed. */
 typedef struct {
-    guint32 addr_kind;                /* address type << 8 | length (<= 16) */
-    guint16 port_lo, port_hi;         /* endpoint (port, address) order */
-    guint8  addr_lo[16], addr_hi[16]; /* zero-padded */
-} endpoint_pair_t;
-
-typedef struct {
     endpoint_pair_t  key;
     tcpphase_conv_t *conv;
 } pair_entry_t;
@@ -60,52 +55,27 @@ typedef struct {
 static wmem_map_t *records_by_pair;
 
 static guint
-endpoint_pair_hash(gconstpointer k)
+pair_key_hash(gconstpointer k)
 {
-    const endpoint_pair_t *pair = (const endpoint_pair_t *)k;
-    guint32                words[4];
-    guint32                h = ((guint32)pair->port_lo << 16 | pair->port_hi) * 0x9E3779B1u;
-
-    /* The first 8 address bytes of each side: the whole IPv4 address, the
-     * prefix and start of the interface ID for IPv6. */
-    memcpy(words, pair->addr_lo, 8);
-    memcpy(words + 2, pair->addr_hi, 8);
-    for (guint i = 0; i < 4; i++)
-        h = (h ^ words[i]) * 0x85EBCA6Bu;
-    return h ^ (h >> 15);
+    return endpoint_pair_hash((const endpoint_pair_t *)k);
 }
 
 static gboolean
-endpoint_pair_equal(gconstpointer a, gconstpointer b)
+pair_key_equal(gconstpointer a, gconstpointer b)
 {
-    return memcmp(a, b, sizeof(endpoint_pair_t)) == 0;
+    return endpoint_pair_equal((const endpoint_pair_t *)a, (const endpoint_pair_t *)b);
 }
 
 /* FALSE for addresses that do not fit the key (not IPv4/IPv6-sized). */
 static gboolean
 make_endpoint_pair(const tcp_facts_t *facts, endpoint_pair_t *pair)
 {
-    const address *lo = &facts->src, *hi = &facts->dst;
-    guint16        port_lo = facts->src_port, port_hi = facts->dst_port;
-    int            order;
-
     if (facts->src.type != facts->dst.type || facts->src.len != facts->dst.len ||
         facts->src.len <= 0 || facts->src.len > 16)
         return FALSE;
-    order = port_lo != port_hi ? (port_lo < port_hi ? -1 : 1)
-                               : memcmp(facts->src.data, facts->dst.data, facts->src.len);
-    if (order > 0) {
-        lo = &facts->dst;
-        hi = &facts->src;
-        port_lo = facts->dst_port;
-        port_hi = facts->src_port;
-    }
-    memset(pair, 0, sizeof(*pair));
-    pair->addr_kind = (guint32)lo->type << 8 | (guint32)lo->len;
-    pair->port_lo = port_lo;
-    pair->port_hi = port_hi;
-    memcpy(pair->addr_lo, lo->data, lo->len);
-    memcpy(pair->addr_hi, hi->data, hi->len);
+    endpoint_pair_make(pair, (guint32)facts->src.type << 8 | (guint32)facts->src.len,
+                       (size_t)facts->src.len, (const guint8 *)facts->src.data, facts->src_port,
+                       (const guint8 *)facts->dst.data, facts->dst_port);
     return TRUE;
 }
 
@@ -113,8 +83,8 @@ void
 phase_analysis_register(int proto)
 {
     proto_tcpphase = proto;
-    records_by_pair = wmem_map_new_autoreset(wmem_epan_scope(), wmem_file_scope(),
-                                             endpoint_pair_hash, endpoint_pair_equal);
+    records_by_pair =
+        wmem_map_new_autoreset(wmem_epan_scope(), wmem_file_scope(), pair_key_hash, pair_key_equal);
     register_init_routine(phase_analysis_init);
     register_cleanup_routine(phase_analysis_cleanup);
     packet_facts_register_routines();
