@@ -17,8 +17,8 @@
 #include <string.h>
 
 typedef struct {
-    uint32_t kind;                    /* the caller's address kind: type, length */
-    uint16_t port_lo, port_hi;        /* endpoint (port, address) order */
+    uint32_t kind;                     /* the caller's address kind: type, length */
+    uint16_t port_lo, port_hi;         /* endpoint (port, address) order */
     uint8_t  addr_lo[16], addr_hi[16]; /* zero-padded */
 } endpoint_pair_t;
 
