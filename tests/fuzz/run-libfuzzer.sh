@@ -12,11 +12,13 @@
 # run-libfuzzer.sh --seeds     only (re)write the seed corpus; CTest runs this
 #                              once per build as the fixture the other two need
 #
-# Builds the harness with clang if needed (cmake -S tests/fuzz -B
-# $TCPPHASE_FUZZ_BUILD, default build-fuzz), writes the seed corpus from the
-# committed captures (make_corpus.py, stock tshark), and keeps the corpus
-# it grows in $TCPPHASE_FUZZ_BUILD/corpus across runs. Crashing inputs land
-# in $TCPPHASE_FUZZ_BUILD/artifacts/; reduce one with
+# Run by hand, it builds the harness with clang if needed (cmake -S
+# tests/fuzz -B $TCPPHASE_FUZZ_BUILD, default build-fuzz); under CTest
+# (TCPPHASE_FUZZ_PREBUILT=1) it takes the build's harness as it is. It
+# writes the seed corpus from the committed captures (make_corpus.py, stock
+# tshark), and keeps the corpus it grows in $TCPPHASE_FUZZ_BUILD/corpus
+# across runs. Crashing inputs land in $TCPPHASE_FUZZ_BUILD/artifacts/;
+# reduce one with
 #   fuzz_machines -minimize_crash=1 -runs=100000 INPUT
 # and commit it under tests/fuzz/regressions/machines/.
 # Exit status: 0 when nothing crashed.
@@ -34,17 +36,22 @@ case "${1:-}" in
 *) seconds=$1 ;;
 esac
 
-if [ ! -f "$build/CMakeCache.txt" ]; then
-    cmake -S "$top/tests/fuzz" -B "$build" >/dev/null
-fi
 target=${TCPPHASE_FUZZ_TARGET:-machines}
 case $target in
 machines) maker=make_corpus.py seeds=$build/seeds corpus=$build/corpus ;;
 decode) maker=make_decode_corpus.py seeds=$build/seeds-decode corpus=$build/corpus-decode ;;
 *) echo "run-libfuzzer.sh: unknown TCPPHASE_FUZZ_TARGET $target" >&2; exit 2 ;;
 esac
-cmake --build "$build" --target "tcpphase_fuzz_$target" >/dev/null
 fuzzer=$build/fuzz_$target
+if [ -n "${TCPPHASE_FUZZ_PREBUILT:-}" ]; then
+    # Under CTest the build made the harnesses (target ALL). Configuring
+    # or building here would race with the fuzz tests running alongside:
+    # two configures of one folder delete each other's files.
+    [ -x "$fuzzer" ] || { echo "run-libfuzzer.sh: $fuzzer is missing: build the project first" >&2; exit 2; }
+else
+    [ -f "$build/CMakeCache.txt" ] || cmake -S "$top/tests/fuzz" -B "$build" >/dev/null
+    cmake --build "$build" --target "tcpphase_fuzz_$target" >/dev/null
+fi
 
 stamp=$seeds/.made
 if [ ! -f "$stamp" ] || [ -n "$(find "$top/captures" "$top/tests/fuzz/$maker" -newer "$stamp" \( -name '*.pcap*' -o -name '*.py' \) 2>/dev/null | head -1)" ]; then
