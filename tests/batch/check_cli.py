@@ -7,10 +7,13 @@ file column, exit codes, a cut-short capture, a file that is no capture.
 import json
 import os
 import pty
+import re
 import select
+import signal
 import subprocess
 import sys
 import tempfile
+import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(os.path.dirname(HERE), "tshark"))
@@ -20,6 +23,91 @@ import tptest  # noqa: E402
 def run(argv):
     p = subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=300)
     return p.returncode, p.stdout.decode("utf-8", "replace"), p.stderr.decode("utf-8", "replace")
+
+
+def drain(master, wait):
+    """What the terminal shows so far: reads the pty's master until it has
+    been quiet for WAIT seconds or the other end is closed."""
+    got = b""
+    while select.select([master], [], [], wait)[0]:
+        try:
+            chunk = os.read(master, 4096)
+        except OSError:  # the other end is closed
+            break
+        if not chunk:
+            break
+        got += chunk
+    return got
+
+
+PROGRESS = re.compile(rb"\r(.+?): +(\d+)% (\d+) packets (\d+)/s ETA (\d+)s   ")
+
+
+def check_progress_line(r, binary, tmp, master, slave):
+    """The progress line's content. The reader updates it every 16,384
+    packets once 0.5 s have passed since the last update, and reads a
+    synthetic capture of 160,000 packets in a fraction of a second: so
+    this test stops it (SIGSTOP) for 0.6 s after every 30 ms of running,
+    which makes the wall clock pass as on a large file, until a line
+    shows (at most 60 rounds)."""
+    conversations = 30000
+    path = os.path.join(tmp, "many.pcap")
+    subprocess.run([sys.executable, os.path.join(HERE, "synth_cases.py"), "--many",
+                    str(conversations), path], check=True, timeout=120)
+    packets = conversations * 8  # see synth_cases.py --many
+    with open(os.path.join(tmp, "plain.csv"), "wb") as out:
+        subprocess.run([binary, path], stdout=out, check=True, timeout=300)
+    shown = b""
+    with open(os.path.join(tmp, "tty.csv"), "wb") as out:
+        started = time.monotonic()
+        p = subprocess.Popen([binary, path], stdout=out, stderr=slave)
+        try:
+            for round_ in range(60):
+                time.sleep(0.01 if round_ == 0 else 0.03)
+                if p.poll() is not None or PROGRESS.search(shown):
+                    break
+                p.send_signal(signal.SIGSTOP)
+                time.sleep(0.6)
+                p.send_signal(signal.SIGCONT)
+                shown += drain(master, 0.05)
+            rc = p.wait(timeout=300)
+            took = time.monotonic() - started
+        finally:
+            if p.poll() is None:
+                p.kill()
+                p.wait()
+    os.close(slave)
+    shown += drain(master, 0.5)
+    r.equal(rc, 0, "progress: exit 0")
+    with open(os.path.join(tmp, "plain.csv"), "rb") as a, open(os.path.join(tmp, "tty.csv"),
+                                                                 "rb") as b:
+        r.check(a.read() == b.read(), "progress: the same rows as without a terminal")
+    lines = PROGRESS.findall(shown)
+    for line in lines:
+        print("progress line: %s: %s%% %s packets %s/s ETA %ss"
+              % tuple(v.decode() for v in line))
+    r.check(len(lines) > 0, "progress: a line shows while the file is read: %r" % shown[:200])
+    size = os.path.getsize(path)
+    for name, percent, count, rate, eta in lines:
+        percent, count, rate, eta = int(percent), int(count), int(rate), int(eta)
+        r.equal(name.decode(), path, "progress: the line names the capture")
+        r.check(count % 16384 == 0 and 0 < count < packets,
+                "progress: %d packets, a multiple of 16,384 below %d" % (count, packets))
+        # The packets are all of one size, so bytes read follow packets
+        # read; the reader's buffer may be ahead by up to 1 MB.
+        expected = 100.0 * count / packets
+        r.check(expected - 2 <= percent <= 100.0 * min(size, count * size / packets + 2 ** 20)
+                / size + 1, "progress: %d%% of the bytes at packet %d of %d"
+                % (percent, count, packets))
+        r.check(rate > 0, "progress: a rate in packets/s (%d)" % rate)
+        # ETA = elapsed * (size - read) / read, elapsed being more than
+        # 0.5 s (the first update) and less than the whole run; the
+        # percentage is rounded down.
+        low = 0.5 * (100 - percent - 1) / (percent + 1)
+        high = took * (100 - percent) / max(percent, 1)
+        r.check(round(low) - 1 <= eta <= high + 1,
+                "progress: ETA %d s at %d%% after %.1f s" % (eta, percent, took))
+    r.check(shown.endswith(b"\r\x1b[K"), "progress: the line cleared at the end")
 
 
 def main():
@@ -52,15 +140,7 @@ def main():
             p = subprocess.run([binary, http], stdout=subprocess.PIPE, stderr=slave, timeout=300)
             os.close(slave)
             slave = None
-            tty_err = b""
-            while select.select([master], [], [], 0.5)[0]:
-                try:
-                    chunk = os.read(master, 4096)
-                except OSError:  # the other end is closed
-                    break
-                if not chunk:
-                    break
-                tty_err += chunk
+            tty_err = drain(master, 0.5)
         finally:
             if slave is not None:
                 os.close(slave)
@@ -68,6 +148,12 @@ def main():
         r.equal(p.returncode, 0, "exit 0 with stderr on a terminal")
         r.equal(p.stdout.decode(), csv_out, "same rows with stderr on a terminal")
         r.equal(tty_err, b"\r\x1b[K", "stderr on a terminal: the progress line cleared")
+        master, slave = pty.openpty()
+        try:
+            with tempfile.TemporaryDirectory() as tmp:
+                check_progress_line(r, binary, tmp, master, slave)
+        finally:
+            os.close(master)
     csv_rows = csv_out.splitlines()[1:]
 
     # JSON lines: one object per CSV row, same values.
