@@ -686,11 +686,16 @@ wall_seconds(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+/* The bytes of the file read so far. wtap_read_so_far() counts what
+ * wiretap has pulled into its buffer, which from 4.4 on is read 4 MiB at a
+ * time (the line would jump by 4 MiB); an uncompressed file's own offset
+ * of the record is exact. A compressed file has no other measure. */
 static void
-progress(wtap *wth, const reader_t *r, double started, gint64 size)
+progress(wtap *wth, const reader_t *r, gint64 record_offset, double started, gint64 size)
 {
     double elapsed = wall_seconds() - started;
-    gint64 done = wtap_read_so_far(wth);
+    gint64 done =
+        wtap_get_compression_type(wth) == WTAP_UNCOMPRESSED ? record_offset : wtap_read_so_far(wth);
     double rate = elapsed > 0 ? (double)r->frames / elapsed : 0;
 
     if (size > 0 && done > 0) {
@@ -765,7 +770,7 @@ read_capture(const input_t *in, bool show_progress)
             r.last_sweep_frame = r.frames;
         }
         if (show_progress && (r.frames & 0x3FFF) == 0 && wall_seconds() - last_progress > 0.5) {
-            progress(wth, &r, started, size);
+            progress(wth, &r, rec.offset, started, size);
             last_progress = wall_seconds();
         }
     }

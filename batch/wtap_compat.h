@@ -30,6 +30,7 @@ typedef struct {
 #ifndef TP_WTAP_REC_OWNS_BUFFER
     Buffer buf;
 #endif
+    gint64 offset; /* where the record starts in the (uncompressed) file */
 } tp_wtap_record_t;
 
 static inline void
@@ -41,6 +42,7 @@ tp_wtap_record_init(tp_wtap_record_t *r)
     wtap_rec_init(&r->rec);
     ws_buffer_init(&r->buf, 2048);
 #endif
+    r->offset = 0;
 }
 
 static inline void
@@ -69,15 +71,13 @@ tp_wtap_log_init(const char *progname)
 static inline bool
 tp_wtap_next(wtap *wth, tp_wtap_record_t *r, int *err, char **err_info)
 {
-    gint64 offset;
-
     /* Each read hangs a new options block on the record: drop the last
      * one, or memory grows with every packet. */
     wtap_rec_reset(&r->rec);
 #ifdef TP_WTAP_REC_OWNS_BUFFER
-    return wtap_read(wth, &r->rec, err, err_info, &offset);
+    return wtap_read(wth, &r->rec, err, err_info, &r->offset);
 #else
-    return wtap_read(wth, &r->rec, &r->buf, err, err_info, &offset);
+    return wtap_read(wth, &r->rec, &r->buf, err, err_info, &r->offset);
 #endif
 }
 
