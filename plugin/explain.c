@@ -23,6 +23,7 @@ typedef enum {
     M_OF_CLIENT,
     M_OF_SERVER,
     M_THOUSANDS,
+    M_DECIMAL,
     M_SYN,
     M_SYN_AGAIN,
     M_SYN_ACK,
@@ -151,6 +152,7 @@ static const char *const messages[M_COUNT][EXPLAIN_LANG_COUNT] = {
     [M_OF_CLIENT] = { "the client's", "del cliente" },
     [M_OF_SERVER] = { "the server's", "del servidor" },
     [M_THOUSANDS] = { ",", "." },
+    [M_DECIMAL] = { ".", "," },
     [M_SYN] = {
         "{who} sends SYN to open the connection: 1st of the three-way handshake.",
         "{who} envía SYN para abrir la conexión: 1.º paso del saludo de tres vías.",
@@ -316,8 +318,8 @@ static const char *const messages[M_COUNT][EXPLAIN_LANG_COUNT] = {
         "Cerrada ordenadamente (un FIN de cada lado), primero {who}.",
     },
     [M_V_RESET] = { "Ended by a reset (RST) from {who}.", "Terminada por un RST {who_s}." },
-    [M_V_RTT] = { "Handshake RTT {app} s.", "RTT del saludo {app} s." },
-    [M_V_TTFB] = { "Time to first byte {app} s.", "Tiempo hasta el primer byte {app} s." },
+    [M_V_RTT] = { "Handshake RTT {t} s.", "RTT del saludo {t} s." },
+    [M_V_TTFB] = { "Time to first byte {t} s.", "Tiempo hasta el primer byte {t} s." },
     [M_V_TLS_NONE] = { "", "" },
     [M_V_TLS_PROGRESS] = {
         "{app}: the handshake had not finished when the capture ended.",
@@ -594,6 +596,20 @@ text_count(text_t *t, uint64_t n, explain_lang_t lang)
     }
 }
 
+/* A time in seconds, formatted by tp_time_format(), with the language's
+ * decimal sign: 0.003555 or 0,003555 (the thousands are grouped by the
+ * other sign in the same sentences). */
+static void
+text_seconds(text_t *t, const char *formatted, explain_lang_t lang)
+{
+    for (const char *c = formatted; *c != '\0'; c++) {
+        if (*c == '.')
+            text_puts(t, messages[M_DECIMAL][lang]);
+        else
+            text_putn(t, c, 1);
+    }
+}
+
 /* A frame number as Wireshark shows it: no separator. */
 static void
 text_frame(text_t *t, uint32_t frame)
@@ -612,7 +628,7 @@ typedef struct {
     const char    *app, *hist, *what;
     uint64_t       m;    /* a second count */
     uint32_t       f[3]; /* frame numbers {f1} {f2} {f3} */
-    const char    *t;    /* a time, already formatted */
+    const char    *t;    /* a time from tp_time_format(), in seconds */
 } blanks_t;
 
 static const char *
@@ -658,7 +674,7 @@ text_template(text_t *t, msg_t msg, const blanks_t *b)
         else if (name_len == 1 && open[1] == 'm')
             text_count(t, b->m, b->lang);
         else if (name_len == 1 && open[1] == 't')
-            text_puts(t, b->t ? b->t : "");
+            text_seconds(t, b->t ? b->t : "", b->lang);
         else if (name_len == 2 && open[1] == 'f' && open[2] >= '1' && open[2] <= '3')
             text_frame(t, b->f[open[2] - '1']);
         else if (name_len == 3 && strncmp(open + 1, "app", 3) == 0)
@@ -993,14 +1009,14 @@ explain_verdict_line(const conv_summary_t *sum, explain_lang_t lang, unsigned in
     case 2:
         if (sum->has_handshake_rtt) {
             tp_time_format(time_text, sizeof(time_text), sum->handshake_rtt, 6);
-            b.app = time_text;
+            b.t = time_text;
             text_template(&t, M_V_RTT, &b);
         }
         break;
     case 3:
         if (sum->has_ttfb) {
             tp_time_format(time_text, sizeof(time_text), sum->ttfb, 6);
-            b.app = time_text;
+            b.t = time_text;
             text_template(&t, M_V_TTFB, &b);
         }
         break;

@@ -254,6 +254,13 @@ test_verdict(void)
     CHECK_STR(buf, "Cerrada ordenadamente (un FIN de cada lado), primero el cliente.", "close");
     CHECK(explain_verdict_line(&sum, EXPLAIN_LANG_EN, 2, buf, sizeof(buf)));
     CHECK_STR(buf, "Handshake RTT 0.001234 s.", "rtt");
+    /* Spanish groups thousands with "." (1.836 bytes): its decimals take ",". */
+    CHECK(explain_verdict_line(&sum, EXPLAIN_LANG_ES, 2, buf, sizeof(buf)));
+    CHECK_STR(buf, "RTT del saludo 0,001234 s.", "rtt es");
+    sum.handshake_rtt = 12000000000LL;
+    CHECK(explain_verdict_line(&sum, EXPLAIN_LANG_ES, 2, buf, sizeof(buf)));
+    CHECK_STR(buf, "RTT del saludo 12,000000 s.", "rtt es, seconds");
+    sum.handshake_rtt = 1234000;
     CHECK(explain_verdict_line(&sum, EXPLAIN_LANG_EN, 3, buf, sizeof(buf)));
     CHECK_STR(buf, "", "no ttfb: empty line");
     CHECK(explain_verdict_line(&sum, EXPLAIN_LANG_EN, 4, buf, sizeof(buf)));
